@@ -1,0 +1,195 @@
+/**
+ * The pagechat wire protocol, v1, in TypeScript: event maps, payload shapes, error codes and limits.
+ *
+ * This module is the seam between the backend and the widget (and the contract third-party clients
+ * rely on). It has no dependencies and no side effects: the backend imports it, the widget imports
+ * its types and the few constants below, so no server code can reach the browser bundle.
+ * docs/protocol.md describes the same contract in prose; keep the two in step.
+ */
+
+/** Version of the wire protocol described here. */
+export const PROTOCOL_VERSION = 1;
+
+/** A site name: 1 to 40 characters of `a-z0-9-`, not starting or ending with `-`. */
+export const SITE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** Site names that can never carry chat. */
+export const RESERVED_SITES: readonly string[] = ['admin'];
+
+/** Fixed limits of protocol v1. The message text limit is a server default and may be configured. */
+export const LIMITS = {
+  /** Longest room key, in characters, after trimming. */
+  roomMax: 256,
+  /** Default longest message text, in characters, after trimming. */
+  textMax: 2000,
+  /** Longest display name, in characters, after trimming. */
+  nameMax: 40,
+  /** Longest client-chosen nonce. */
+  nonceMax: 64,
+  /** Longest visitor token a client may present. */
+  tokenMax: 256,
+  /** Most messages carried by a `join` ack. */
+  historyMax: 50,
+  /** Milliseconds within which every socket in a room holds the exact count after the last change. */
+  presenceConvergeMs: 2000,
+} as const;
+
+/** Every error code a client can receive, from an ack or a refused connection. */
+export type ErrorCode =
+  | 'invalid_site'
+  | 'site_not_allowed'
+  | 'origin_not_allowed'
+  | 'banned'
+  | 'invalid_payload'
+  | 'not_joined'
+  | 'too_long'
+  | 'rate_limited'
+  | 'internal';
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid_site',
+  'site_not_allowed',
+  'origin_not_allowed',
+  'banned',
+  'invalid_payload',
+  'not_joined',
+  'too_long',
+  'rate_limited',
+  'internal',
+];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  /** Present with `rate_limited`: milliseconds until the request may succeed. */
+  retryAfterMs?: number;
+}
+
+/** `data` of the `connect_error` a refused connection receives; its `message` is the code. */
+export interface ConnectErrorData {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface Visitor {
+  id: string;
+  name: string;
+}
+
+export interface Message {
+  id: string;
+  room: string;
+  visitor: Visitor;
+  text: string;
+  /** Milliseconds since the epoch, as stored by the server. */
+  ts: number;
+}
+
+export type Failure = { ok: false; error: ProtocolError };
+export type Success<T extends object> = { ok: true } & T;
+export type Ack<T extends object = object> = Success<T> | Failure;
+
+/** Handshake `auth` object; every field is optional. */
+export interface HandshakeAuth {
+  token?: string;
+  name?: string;
+}
+
+// Server to client payloads.
+
+export interface SessionPayload {
+  visitorId: string;
+  /** Opaque; present it as `auth.token` on later connections to keep `visitorId`. */
+  token: string;
+  name: string;
+}
+
+export interface JoinedPayload {
+  room: string;
+  visitor: Visitor;
+  count: number;
+}
+
+export type LeftPayload = JoinedPayload;
+
+export interface PresencePayload {
+  room: string;
+  count: number;
+}
+
+export interface TypingPayload {
+  room: string;
+  visitor: Visitor;
+  typing: boolean;
+}
+
+export interface RenamedPayload {
+  room: string;
+  visitor: Visitor;
+}
+
+// Client to server requests and their successful acks.
+
+export interface JoinRequest {
+  room: string;
+}
+export interface JoinResult {
+  room: string;
+  count: number;
+  welcome: string;
+  /** Most recent messages of the room, oldest first. */
+  history: Message[];
+}
+
+export type LeaveRequest = Record<string, never>;
+
+export interface SendRequest {
+  text: string;
+  nonce?: string;
+}
+export interface SendResult {
+  message: Message;
+}
+
+export interface NameRequest {
+  name: string;
+}
+export interface NameResult {
+  visitor: Visitor;
+}
+
+export interface TypingRequest {
+  typing: boolean;
+}
+
+export type AckCallback<T extends object> = (response: Ack<T>) => void;
+
+export interface ServerToClientEvents {
+  session: (payload: SessionPayload) => void;
+  joined: (payload: JoinedPayload) => void;
+  left: (payload: LeftPayload) => void;
+  presence: (payload: PresencePayload) => void;
+  message: (message: Message) => void;
+  typing: (payload: TypingPayload) => void;
+  renamed: (payload: RenamedPayload) => void;
+}
+
+export interface ClientToServerEvents {
+  join: (payload: JoinRequest, ack: AckCallback<JoinResult>) => void;
+  leave: (payload: LeaveRequest, ack: AckCallback<object>) => void;
+  'message:send': (payload: SendRequest, ack: AckCallback<SendResult>) => void;
+  'name:set': (payload: NameRequest, ack: AckCallback<NameResult>) => void;
+  typing: (payload: TypingRequest) => void;
+}
+
+/** `GET /api/v1/sites/:site/presence?room=KEY` answers this with 200. */
+export interface PresenceResponse {
+  site: string;
+  room: string;
+  count: number;
+}
+
+/** Body of every HTTP error answer. */
+export interface HttpErrorBody {
+  error: { code: ErrorCode; message: string };
+}
