@@ -245,28 +245,26 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
         const parsed = parseJoin(payload);
         if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
         const { room } = parsed.value;
+        let entered = false;
         if (socket.data.room !== room) {
           const allowed = limits.join.take(limitKey);
           if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
           leaveRoom();
           socket.data.room = room;
           void socket.join(room);
-          const change = trackerFor(site).add(room, visitorId);
+          entered = trackerFor(site).add(room, visitorId).visitorChanged;
           metrics.joins.inc();
           metrics.rooms.set(roomCount());
-          if (change.visitorChanged && change.count <= config.quietRoomSize) {
-            socket.to(room).emit('joined', { room, visitor: visitor(), count: change.count });
-          }
-          coalescer.changed(`${site}\0${room}`, socket.nsp, room);
         }
         const history = await store.recent(site, room, LIMITS.historyMax);
-        reply({
-          ok: true,
-          room,
-          count: trackerFor(site).count(room),
-          welcome: config.welcome,
-          history,
-        });
+        const count = trackerFor(site).count(room);
+        reply({ ok: true, room, count, welcome: config.welcome, history });
+        // Tell the others after answering, so the newcomer's first word about its room is the ack.
+        if (socket.data.room !== room) return; // it left (or disconnected) while history was read
+        if (entered && count <= config.quietRoomSize) {
+          socket.to(room).emit('joined', { room, visitor: visitor(), count });
+        }
+        coalescer.changed(`${site}\0${room}`, socket.nsp, room);
       }),
     );
 
