@@ -3,7 +3,7 @@
  * (brotli and gzip) so every request is a buffer write, and the demo folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -27,10 +27,16 @@ export function packageRoot(): string {
   return dir;
 }
 
+/** Compressed assets by path and modification time: brotli at quality 11 is worth doing once. */
+const cache = new Map<string, Asset>();
+
 export function loadAsset(path: string, type: string): Asset | undefined {
   if (!existsSync(path)) return undefined;
+  const key = `${path}\0${statSync(path).mtimeMs}\0${type}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
   const identity = readFileSync(path);
-  return {
+  const asset: Asset = {
     type,
     etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`,
     identity,
@@ -42,6 +48,8 @@ export function loadAsset(path: string, type: string): Asset | undefined {
       },
     }),
   };
+  cache.set(key, asset);
+  return asset;
 }
 
 /** Picks the smallest encoding the client accepts. */

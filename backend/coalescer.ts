@@ -1,7 +1,6 @@
 /**
  * Coalesces `presence` broadcasts per room: the first change after a quiet spell goes out at once,
- * later changes within `windowMs` are folded into one broadcast at the end of the window, and a
- * broadcast whose count equals the last one sent is dropped. A join storm of N visitors therefore
+ * and later changes within `windowMs` are folded into one broadcast at the end of the window. A join storm of N visitors therefore
  * costs about N * (storm duration / windowMs) frames instead of N^2, and every socket still holds
  * the exact count at most `windowMs` after the last change.
  */
@@ -10,7 +9,6 @@ import type { Clock } from './rate-limit.js';
 interface RoomState<T> {
   target: T;
   room: string;
-  lastCount: number | undefined;
   lastAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -34,9 +32,11 @@ export class PresenceCoalescer<T> {
   changed(key: string, target: T, room: string): void {
     let state = this.rooms.get(key);
     if (!state) {
-      state = { target, room, lastCount: undefined, lastAt: -Infinity, timer: undefined };
+      state = { target, room, lastAt: -Infinity, timer: undefined };
       this.rooms.set(key, state);
     }
+    // A site's namespace is recreated after its last socket leaves: always emit on the live one.
+    state.target = target;
     if (state.timer !== undefined) return;
     const wait = state.lastAt + this.options.windowMs - this.options.clock();
     if (wait <= 0) {
@@ -51,12 +51,11 @@ export class PresenceCoalescer<T> {
   }
 
   private flush(key: string, state: RoomState<T>): void {
+    // Emit even when the count equals the last one sent: a visitor who joined in between holds the
+    // count from its join answer, which a quiet arrival and departure since may have made stale.
     const count = this.options.count(state.target, state.room);
-    if (count !== state.lastCount) {
-      this.options.emit(state.target, state.room, count);
-      state.lastCount = count;
-      state.lastAt = this.options.clock();
-    }
+    this.options.emit(state.target, state.room, count);
+    state.lastAt = this.options.clock();
     // An empty room has nobody to tell; forget it so the map follows the live rooms.
     if (count === 0 && state.timer === undefined) this.rooms.delete(key);
   }

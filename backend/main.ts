@@ -16,7 +16,8 @@ try {
   throw error;
 }
 
-const server = await startServer(config);
+// Signals are handled from the first moment, so a stop during start-up is graceful too.
+const starting = startServer(config);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {
@@ -29,13 +30,24 @@ const stop = (signal: NodeJS.Signals): void => {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
-  server.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`pagechat: shutdown failed after ${signal}: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  starting
+    .then((server) => server.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`pagechat: shutdown failed after ${signal}: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+try {
+  await starting;
+} catch (error) {
+  process.stderr.write(
+    `pagechat: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+}

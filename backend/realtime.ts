@@ -256,7 +256,19 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
           metrics.joins.inc();
           metrics.rooms.set(roomCount());
         }
-        const history = await store.recent(site, room, LIMITS.historyMax);
+        let history;
+        try {
+          history = await store.recent(site, room, LIMITS.historyMax);
+        } catch (error) {
+          // Answering `internal` must leave the socket out of the room it asked for, uncounted.
+          if (entered && socket.data.room === room) {
+            socket.data.room = null;
+            void socket.leave(room);
+            trackerFor(site).remove(room, visitorId);
+            metrics.rooms.set(roomCount());
+          }
+          throw error;
+        }
         const count = trackerFor(site).count(room);
         reply({ ok: true, room, count, welcome: config.welcome, history });
         // Tell the others after answering, so the newcomer's first word about its room is the ack.

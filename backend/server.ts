@@ -96,11 +96,6 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   });
   realtimeCount = realtime.count;
 
-  // The HTTP upgrade request is kept on every socket by default; dropping it saves memory per connection.
-  io.engine.on('connection', (rawSocket: { request?: unknown }) => {
-    rawSocket.request = undefined;
-  });
-
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {
