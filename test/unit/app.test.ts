@@ -1,0 +1,124 @@
+/**
+ * The Hono app (backend/app.ts) through `app.request()`, without a server: health, the presence
+ * API's answers and error bodies, CORS, the widget asset, metrics and the fallback for failures.
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createApp, type AppDeps } from '../../backend/app.js';
+import { createMetrics } from '../../backend/metrics.js';
+
+const ORIGIN = 'https://customer.example';
+
+function app(overrides: Partial<AppDeps> = {}) {
+  const counts = new Map<string, number>([['acme\0/pricing', 3]]);
+  return createApp({
+    count: (site, room) => counts.get(`${site}\0${room}`) ?? 0,
+    serves: (site) => site !== 'initech',
+    assets: {},
+    demoDir: undefined,
+    metrics: undefined,
+    logger: pino({ level: 'silent' }),
+    ...overrides,
+  });
+}
+
+describe('GET /healthz', () => {
+  it('answers 200 { status: "ok" }', async () => {
+    const res = await app().request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('GET /api/v1/sites/:site/presence', () => {
+  it('answers the count for the room', async () => {
+    const res = await app().request('/api/v1/sites/acme/presence?room=%2Fpricing');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ site: 'acme', room: '/pricing', count: 3 });
+  });
+
+  it('is not cached by browsers or proxies', async () => {
+    const res = await app().request('/api/v1/sites/acme/presence?room=%2Fpricing');
+    expect(res.headers.get('cache-control')).toContain('no-store');
+  });
+
+  it('awaits an asynchronous count', async () => {
+    const res = await app({ count: () => Promise.resolve(7) }).request(
+      '/api/v1/sites/acme/presence?room=%2F',
+    );
+    expect(await res.json()).toEqual({ site: 'acme', room: '/', count: 7 });
+  });
+
+  it.each([
+    ['/api/v1/sites/Bad_Name/presence?room=%2F', 'invalid_site'],
+    ['/api/v1/sites/admin/presence?room=%2F', 'invalid_site'],
+    ['/api/v1/sites/initech/presence?room=%2F', 'site_not_allowed'],
+    ['/api/v1/sites/acme/presence', 'invalid_payload'],
+    ['/api/v1/sites/acme/presence?room=', 'invalid_payload'],
+    [`/api/v1/sites/acme/presence?room=${'r'.repeat(257)}`, 'invalid_payload'],
+  ])('answers 400 for %s with %s', async (path, code) => {
+    const res = await app().request(path);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code, message: expect.stringMatching(/\S/) } });
+  });
+
+  it('allows any origin', async () => {
+    const res = await app().request('/api/v1/sites/acme/presence?room=%2F', {
+      headers: { Origin: ORIGIN },
+    });
+    expect(['*', ORIGIN]).toContain(res.headers.get('access-control-allow-origin'));
+  });
+
+  it('answers 500 internal, as JSON, when counting fails', async () => {
+    const res = await app({ count: () => Promise.reject(new Error('redis down')) }).request(
+      '/api/v1/sites/acme/presence?room=%2F',
+    );
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      error: { code: 'internal', message: expect.stringMatching(/\S/) },
+    });
+  });
+});
+
+describe('assets', () => {
+  const body = Buffer.from('console.log("widget");');
+  const asset = {
+    type: 'text/javascript; charset=utf-8',
+    etag: '"abc"',
+    identity: body,
+    gzip: body,
+    br: body,
+  };
+
+  it('serves a built asset with its type and a validator', async () => {
+    const res = await app({ assets: { '/widget.js': asset } }).request('/widget.js');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('etag')).toBe('"abc"');
+    expect(await res.text()).toBe('console.log("widget");');
+  });
+
+  it('answers 304 to a matching If-None-Match', async () => {
+    const res = await app({ assets: { '/widget.js': asset } }).request('/widget.js', {
+      headers: { 'If-None-Match': '"abc"' },
+    });
+    expect(res.status).toBe(304);
+  });
+
+  it('answers 503 with a hint when the asset is not built', async () => {
+    const res = await app({ assets: { '/widget.js': undefined } }).request('/widget.js');
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('npm run build');
+  });
+});
+
+describe('GET /metrics', () => {
+  it('serves the registry when metrics are on, and nothing when off', async () => {
+    const metrics = createMetrics();
+    metrics.messages.inc();
+    const on = await app({ metrics }).request('/metrics');
+    expect(on.status).toBe(200);
+    expect(await on.text()).toMatch(/^pagechat_messages_total 1$/m);
+    expect((await app().request('/metrics')).status).toBe(404);
+  });
+});
