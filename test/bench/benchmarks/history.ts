@@ -6,7 +6,7 @@
  */
 import type { HistoryParams, HistoryResult } from '../lib/messages.js';
 import { measure, type BenchResult, type RunOptions } from '../lib/runner.js';
-import { median, quiet, round } from '../lib/stats.js';
+import { median, perRound, quietRounds, round } from '../lib/stats.js';
 
 const TARGET = 5000;
 
@@ -29,14 +29,7 @@ export async function history(options: RunOptions): Promise<BenchResult> {
     options,
   );
   const rounds = result.rounds;
-  const perRound = (cpu: Record<string, number>) =>
-    rounds.map((_, r) => cpu[`round${r}`] ?? Number.NaN);
-  const tagged = rounds.map((r, i) => ({
-    ...r,
-    serverCpu: perRound(serverCpu)[i]!,
-    others: perRound(otherCpu)[i]!,
-  }));
-  const kept = quiet(tagged, (r) => r.others);
+  const kept = quietRounds(rounds, serverCpu, otherCpu);
   const figures = {
     messagesPerSec: Math.round(median(kept.map((r) => r.messagesPerSec))),
     worstRoundPerSec: Math.min(...kept.map((r) => r.messagesPerSec)),
@@ -50,8 +43,8 @@ export async function history(options: RunOptions): Promise<BenchResult> {
   };
   options.log(
     `history: ${rounds.map((r) => r.messagesPerSec).join(', ')} msg/s, ` +
-      `server cpu ${perRound(serverCpu).join('/')}%, load cpu ${result.loadCpuPercent}%, ` +
-      `other processes ${perRound(otherCpu).join('/')}%`,
+      `server cpu ${perRound(serverCpu, rounds.length).join('/')}%, load cpu ${result.loadCpuPercent}%, ` +
+      `other processes ${perRound(otherCpu, rounds.length).join('/')}%`,
   );
   return {
     name: 'history',

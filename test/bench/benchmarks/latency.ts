@@ -6,7 +6,7 @@
  */
 import type { LatencyParams, LatencyResult } from '../lib/messages.js';
 import { measure, type BenchResult, type RunOptions } from '../lib/runner.js';
-import { median, quiet, round } from '../lib/stats.js';
+import { median, perRound, quietRounds, round } from '../lib/stats.js';
 
 const TARGET_P99_MS = 25;
 
@@ -30,14 +30,7 @@ export async function latency(options: RunOptions): Promise<BenchResult> {
     options,
   );
   const rounds = result.rounds;
-  const perRound = (cpu: Record<string, number>) =>
-    rounds.map((_, r) => cpu[`round${r}`] ?? Number.NaN);
-  const tagged = rounds.map((r, i) => ({
-    ...r,
-    serverCpu: perRound(serverCpu)[i]!,
-    others: perRound(otherCpu)[i]!,
-  }));
-  const kept = quiet(tagged, (r) => r.others);
+  const kept = quietRounds(rounds, serverCpu, otherCpu);
   const of = (pick: (r: (typeof kept)[number]) => number) => round(median(kept.map(pick)));
   const delivered = rounds.reduce((n, r) => n + r.delivered, 0);
   const expected = rounds.reduce((n, r) => n + r.expected, 0);
@@ -58,8 +51,8 @@ export async function latency(options: RunOptions): Promise<BenchResult> {
   };
   options.log(
     `latency: p99 per round ${rounds.map((r) => r.latency.p99).join(', ')} ms, ` +
-      `${delivered}/${expected} delivered, server cpu ${perRound(serverCpu).join('/')}%, ` +
-      `load cpu ${result.loadCpuPercent}%, other processes ${perRound(otherCpu).join('/')}%`,
+      `${delivered}/${expected} delivered, server cpu ${perRound(serverCpu, rounds.length).join('/')}%, ` +
+      `load cpu ${result.loadCpuPercent}%, other processes ${perRound(otherCpu, rounds.length).join('/')}%`,
   );
   return {
     name: 'latency',

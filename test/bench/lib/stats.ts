@@ -74,3 +74,20 @@ export function quiet<T>(items: T[], others: (item: T) => number): T[] {
   const kept = items.filter((item) => !(others(item) > QUIET_PERCENT));
   return kept.length > 0 ? kept : items;
 }
+
+/** Per-round CPU figures (`round0`, `round1`, ...) from a sampler, in round order. */
+export function perRound(cpu: Record<string, number>, rounds: number): number[] {
+  return Array.from({ length: rounds }, (_, r) => cpu[`round${r}`] ?? Number.NaN);
+}
+
+/** Each round tagged with the server's and other processes' CPU, keeping only the quiet ones. */
+export function quietRounds<T extends object>(
+  rounds: T[],
+  serverCpu: Record<string, number>,
+  otherCpu: Record<string, number>,
+): (T & { serverCpu: number; others: number })[] {
+  const server = perRound(serverCpu, rounds.length);
+  const others = perRound(otherCpu, rounds.length);
+  const tagged = rounds.map((r, i) => ({ ...r, serverCpu: server[i]!, others: others[i]! }));
+  return quiet(tagged, (r) => r.others);
+}
