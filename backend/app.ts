@@ -1,22 +1,18 @@
 /**
- * The HTTP side of pagechat as a Hono app: health, the presence API, the widget bundle, metrics and
+ * The HTTP side of pagechat as a Hono app: health, the API (api/), the widget bundle, metrics and
  * the demo pages. `createApp(deps)` never listens; the composition root (server.ts) serves it.
  */
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { z } from 'zod';
+import type { HttpBindings } from '@hono/node-server';
+import { createApi, type ApiDeps } from './http/api.js';
 import { negotiate, type Asset } from './assets.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { ErrorCode, HttpErrorBody, PresenceResponse } from './protocol.js';
-import { checkSiteName, normalizeRoomKey } from './rooms.js';
 
 export interface AppDeps {
-  /** Distinct visitors in a room right now. */
-  count(site: string, room: string): number | Promise<number>;
-  /** Whether this server serves `site`. */
-  serves(site: string): boolean;
+  /** The owner and operator API, and the public presence endpoint. */
+  api: ApiDeps;
   /** Bundles by request path (`/widget.js`, ...); a missing one answers 503. */
   assets: Record<string, Asset | undefined>;
   /** Folder of demo pages served at `/`, or undefined to serve none. */
@@ -26,43 +22,12 @@ export interface AppDeps {
   logger: Logger;
 }
 
-const presenceQuery = z.object({ room: z.string() });
-
-const httpError = (code: ErrorCode, message: string): HttpErrorBody => ({
-  error: { code, message },
-});
-
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  // The API is read by widgets on customers' pages: any origin, no credentials.
-  app.use('/api/*', cors({ origin: '*', allowMethods: ['GET', 'OPTIONS'], maxAge: 86_400 }));
-
-  app.get('/api/v1/sites/:site/presence', async (c) => {
-    const site = c.req.param('site');
-    const check = checkSiteName(site);
-    if (check !== 'ok') {
-      return c.json(httpError('invalid_site', 'the site name is not valid or is reserved'), 400);
-    }
-    if (!deps.serves(site)) {
-      return c.json(httpError('site_not_allowed', 'this server does not serve this site'), 400);
-    }
-    const query = presenceQuery.safeParse({ room: c.req.query('room') });
-    if (!query.success) {
-      return c.json(httpError('invalid_payload', 'the room query parameter is required'), 400);
-    }
-    const room = normalizeRoomKey(query.data.room);
-    if (!room.ok) return c.json(httpError('invalid_payload', room.reason), 400);
-    const body: PresenceResponse = {
-      site,
-      room: room.room,
-      count: await deps.count(site, room.room),
-    };
-    c.header('Cache-Control', 'no-store');
-    return c.json(body);
-  });
+  app.route('/api/v1', createApi(deps.api));
 
   for (const [path, asset] of Object.entries(deps.assets)) {
     app.get(path, (c) => {
@@ -105,7 +70,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((error, c) => {
     deps.logger.error({ err: error, path: c.req.path }, 'http request failed');
-    return c.json(httpError('internal', 'the server failed'), 500);
+    return c.json({ error: { code: 'internal', message: 'the server failed' } }, 500);
   });
 
   return app;

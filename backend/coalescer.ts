@@ -4,7 +4,7 @@
  * costs about N * (storm duration / windowMs) frames instead of N^2, and every socket still holds
  * the exact count at most `windowMs` after the last change.
  */
-import type { Clock } from './rate-limit.js';
+import type { Clock } from './ephemeral/rate-limit.js';
 
 interface RoomState<T> {
   target: T;
@@ -16,8 +16,8 @@ interface RoomState<T> {
 export interface CoalescerOptions<T> {
   windowMs: number;
   clock: Clock;
-  /** The room's exact count now. */
-  count: (target: T, room: string) => number;
+  /** The room's exact count now (from a shared store, possibly asynchronously). */
+  count: (target: T, room: string) => number | Promise<number>;
   /** Sends `presence` with `count` to everyone in the room. */
   emit: (target: T, room: string, count: number) => void;
 }
@@ -25,6 +25,7 @@ export interface CoalescerOptions<T> {
 /** `T` identifies where a room lives (a site's namespace); rooms are keyed by `key(target, room)`. */
 export class PresenceCoalescer<T> {
   private readonly rooms = new Map<string, RoomState<T>>();
+  private closed = false;
 
   constructor(private readonly options: CoalescerOptions<T>) {}
 
@@ -51,13 +52,28 @@ export class PresenceCoalescer<T> {
   }
 
   private flush(key: string, state: RoomState<T>): void {
+    state.lastAt = this.options.clock();
+    const counted = this.options.count(state.target, state.room);
+    if (typeof counted === 'number') {
+      this.send(key, state, counted);
+      return;
+    }
+    counted.then(
+      (count) => this.send(key, state, count),
+      // A count that could not be read is sent at the next change; the window still applies.
+      () => undefined,
+    );
+  }
+
+  private send(key: string, state: RoomState<T>, count: number): void {
+    if (this.closed) return;
     // Emit even when the count equals the last one sent: a visitor who joined in between holds the
     // count from its join answer, which a quiet arrival and departure since may have made stale.
-    const count = this.options.count(state.target, state.room);
     this.options.emit(state.target, state.room, count);
-    state.lastAt = this.options.clock();
     // An empty room has nobody to tell; forget it so the map follows the live rooms.
-    if (count === 0 && state.timer === undefined) this.rooms.delete(key);
+    if (count === 0 && state.timer === undefined && this.rooms.get(key) === state) {
+      this.rooms.delete(key);
+    }
   }
 
   /** Rooms with state kept (live or waiting to flush). */
@@ -67,6 +83,7 @@ export class PresenceCoalescer<T> {
 
   /** Cancels every pending broadcast. */
   close(): void {
+    this.closed = true;
     for (const state of this.rooms.values()) {
       if (state.timer !== undefined) clearTimeout(state.timer);
     }

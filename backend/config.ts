@@ -21,6 +21,8 @@ export interface Config {
   host: string | undefined;
   /** Folder for the SQLite history and the generated secret. @default './data' */
   dataDir: string;
+  /** PostgreSQL URL for durable data; undefined keeps it in SQLite in `dataDir`. @default undefined */
+  databaseUrl: string | undefined;
   /** HMAC key for visitor tokens; undefined generates one and keeps it in `dataDir`. @default undefined */
   secret: string | undefined;
   /** Greeting sent in every `join` ack. */
@@ -29,8 +31,24 @@ export interface Config {
   maxTextLength: number;
   /** Messages kept per room; older ones are pruned. @default 1000 */
   historyRetention: number;
-  /** Sites served; undefined serves every valid site name. @default undefined */
+  /** `PAGECHAT_SITES`: exactly these sites are served, claimed or not; undefined leaves it to claims and `openSites`. @default undefined */
   sites: readonly string[] | undefined;
+  /** Serve unclaimed site names with default settings, as in v1. @default true */
+  openSites: boolean;
+  /** Whether anyone may claim an unclaimed name over HTTP (limited per client address). @default 'closed' */
+  signup: 'open' | 'closed';
+  /** Operator bearer token (at least 32 characters); undefined gives no operator HTTP access. @default undefined */
+  adminToken: string | undefined;
+  /** Reverse proxies in front, to take the client address from `X-Forwarded-For`. @default 0 */
+  trustProxy: number;
+  /** Open connections one client address may hold. @default 100 */
+  maxConnectionsPerIp: number;
+  /** Site claims one client address may make (signup open). @default { burst: 5, perSecond: 1 / 3600 } */
+  claimRate: RateLimit;
+  /** Failed credentials one client address may present before `rate_limited`. @default { burst: 10, perSecond: 0.1 } */
+  authFailureRate: RateLimit;
+  /** How often each process reads the change feed (settings, bans, keys made elsewhere), in ms. @default 1000 */
+  changePollMs: number;
   /** Message sends per visitor. @default { burst: 10, perSecond: 1 } */
   messageRate: RateLimit;
   /** Display-name changes per visitor. @default { burst: 5, perSecond: 0.2 } */
@@ -60,11 +78,20 @@ export const defaults = {
   port: 3000,
   host: undefined,
   dataDir: './data',
+  databaseUrl: undefined,
   secret: undefined,
   welcome: DEFAULT_WELCOME,
   maxTextLength: LIMITS.textMax,
   historyRetention: 1000,
   sites: undefined,
+  openSites: true,
+  signup: 'closed',
+  adminToken: undefined,
+  trustProxy: 0,
+  maxConnectionsPerIp: 100,
+  claimRate: { burst: 5, perSecond: 1 / 3600 },
+  authFailureRate: { burst: 10, perSecond: 0.1 },
+  changePollMs: 1000,
   messageRate: { burst: 10, perSecond: 1 },
   renameRate: { burst: 5, perSecond: 0.2 },
   typingRate: { burst: 10, perSecond: 2 },
@@ -161,7 +188,42 @@ export function loadConfig(env: Env): Config {
       'a comma-separated list of site names (a-z, 0-9 and -, 1 to 40 characters, not "admin")',
     schema: siteList,
   });
+  const adminToken = read(env, {
+    name: 'PAGECHAT_ADMIN_TOKEN',
+    accepts: 'at least 32 characters (for example `openssl rand -hex 32`)',
+    schema: z.string().min(32),
+    sensitive: true,
+  });
+  const databaseUrl = read(env, {
+    name: 'DATABASE_URL',
+    accepts: 'a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/),
+    sensitive: true,
+  });
   return defineConfig({
+    adminToken,
+    databaseUrl,
+    openSites:
+      read(env, { name: 'PAGECHAT_OPEN_SITES', accepts: 'true or false', schema: bool }) ??
+      defaults.openSites,
+    signup:
+      read(env, {
+        name: 'PAGECHAT_SIGNUP',
+        accepts: 'open or closed',
+        schema: z.enum(['open', 'closed']),
+      }) ?? defaults.signup,
+    trustProxy:
+      read(env, {
+        name: 'PAGECHAT_TRUST_PROXY',
+        accepts: 'the number of reverse proxies in front, a whole number from 0 to 10',
+        schema: int(0, 10),
+      }) ?? defaults.trustProxy,
+    maxConnectionsPerIp:
+      read(env, {
+        name: 'PAGECHAT_MAX_CONNECTIONS_PER_IP',
+        accepts: 'a whole number from 1 to 1000000',
+        schema: int(1, 1_000_000),
+      }) ?? defaults.maxConnectionsPerIp,
     port:
       read(env, {
         name: 'PORT',

@@ -4,5 +4,6 @@
 export { startServer, type RunningServer, type ServerDeps } from './server.js';
 export { defineConfig, loadConfig, ConfigError, type Config, type RateLimit } from './config.js';
 export { createApp, type AppDeps } from './app.js';
-export { openPolicy, type SitePolicy } from './realtime.js';
+export { SiteService, ApiError } from './sites/service.js';
+export type * from './admin-protocol.js';
 export type * from './protocol.js';

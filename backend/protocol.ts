@@ -9,6 +9,8 @@
 
 /** Version of the wire protocol described here. */
 export const PROTOCOL_VERSION = 1;
+/** Backwards-compatible revision of v1: 1.1 adds moderation events, `limits` and `readOnly`. */
+export const PROTOCOL_REVISION = '1.1';
 
 /** A site name: 1 to 40 characters of `a-z0-9-`, not starting or ending with `-`. */
 export const SITE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -44,9 +46,11 @@ export type ErrorCode =
   | 'not_joined'
   | 'too_long'
   | 'rate_limited'
+  | 'read_only'
+  | 'text_not_allowed'
   | 'internal';
 
-export const ERROR_CODES: readonly ErrorCode[] = [
+export const ERROR_CODES = [
   'invalid_site',
   'site_not_allowed',
   'origin_not_allowed',
@@ -55,8 +59,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'not_joined',
   'too_long',
   'rate_limited',
+  'read_only',
+  'text_not_allowed',
   'internal',
-];
+] as const satisfies readonly ErrorCode[];
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -124,8 +130,27 @@ export interface TypingPayload {
 }
 
 export interface RenamedPayload {
+  /** The room of the socket that renamed; to the visitor's own sockets, '' when it is in none. */
   room: string;
   visitor: Visitor;
+}
+
+/** 1.1: a moderator deleted message `id`; clients remove it. */
+export interface DeletedPayload {
+  room: string;
+  id: string;
+}
+
+/** 1.1: a moderator paused (`readOnly: true`) or reopened the room, or the whole site. */
+export interface RoomStatePayload {
+  room: string;
+  readOnly: boolean;
+}
+
+/** 1.1: sent right before the server disconnects a socket for good; do not reconnect. */
+export interface KickedPayload {
+  code: 'banned';
+  message: string;
 }
 
 // Client to server requests and their successful acks.
@@ -133,12 +158,24 @@ export interface RenamedPayload {
 export interface JoinRequest {
   room: string;
 }
+/** 1.1: the server's limits as they apply to this visitor in this room. */
+export interface JoinLimits {
+  /** Longest message text this server takes, in characters. */
+  textMax: number;
+  /** The site's slow mode: at most one message per visitor and room per interval; 0 = off. */
+  slowModeMs: number;
+}
+
 export interface JoinResult {
   room: string;
   count: number;
   welcome: string;
-  /** Most recent messages of the room, oldest first. */
+  /** Most recent messages of the room, oldest first; deleted messages are never in it. */
   history: Message[];
+  /** 1.1 */
+  limits: JoinLimits;
+  /** 1.1: the room or the whole site is paused by a moderator. */
+  readOnly: boolean;
 }
 
 export type LeaveRequest = Record<string, never>;
@@ -172,6 +209,9 @@ export interface ServerToClientEvents {
   message: (message: Message) => void;
   typing: (payload: TypingPayload) => void;
   renamed: (payload: RenamedPayload) => void;
+  deleted: (payload: DeletedPayload) => void;
+  room: (payload: RoomStatePayload) => void;
+  kicked: (payload: KickedPayload) => void;
 }
 
 export interface ClientToServerEvents {

@@ -1,25 +1,30 @@
 /**
- * The composition root: builds stores, the Hono app and Socket.IO from a `Config`, serves them on
- * one port, and returns `{ port, url, close }`. Nothing here runs on import; `main.ts` is the
- * process entry point and tests call `startServer` directly with `port: 0`.
+ * The composition root: builds storage, the shared ephemeral state, the site directory, the Hono
+ * app and Socket.IO from a `Config`, serves them on one port, and returns `{ port, url, close }`.
+ * Nothing here runs on import; `main.ts` is the process entry point and tests call `startServer`
+ * directly with `port: 0`. A failure while starting closes whatever was already opened.
  */
 import { createAdaptorServer } from '@hono/node-server';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
+import { clientAddress, createAddressHasher } from './address.js';
 import { createApp } from './app.js';
 import { loadAsset, packageRoot } from './assets.js';
 import type { Config } from './config.js';
+import { createMemoryAddressCounter, createMemoryLimiters } from './ephemeral/memory.js';
+import { MemoryPresence } from './ephemeral/presence.js';
+import type { Clock } from './ephemeral/rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { attachRealtime, openPolicy, type ChatServer, type SitePolicy } from './realtime.js';
-import type { Clock } from './rate-limit.js';
+import { attachRealtime, type ChatServer } from './realtime/index.js';
 import { resolveSecret } from './secret.js';
-import { openSqliteStore } from './store/sqlite.js';
-import type { MessageStore } from './store/types.js';
+import { SiteDirectory } from './sites/directory.js';
+import { SiteService } from './sites/service.js';
+import { openStorage } from './store/index.js';
+import type { Storage } from './store/types.js';
 import { createTokenSigner } from './tokens.js';
 
 export interface RunningServer {
@@ -31,100 +36,156 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Overridable collaborators; tests hold the clock or the ids, production takes the defaults. */
+/** Overridable collaborators; tests hold the clock, the ids or wrap the storage. */
 export interface ServerDeps {
   clock?: Clock;
   newId?: () => string;
   logger?: Logger;
-  policy?: SitePolicy;
-  store?: MessageStore;
+  /** Wraps the opened storage (tests inject failures into it). */
+  wrapStorage?: (storage: Storage) => Storage;
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = resolveSecret(config.secret, config.dataDir);
-  const store =
-    deps.store ??
-    openSqliteStore({
-      file: join(config.dataDir, 'history.sqlite'),
-      retention: config.historyRetention,
-    });
-  const policy = deps.policy ?? openPolicy(config.sites);
-  const metrics = createMetrics();
-
-  const root = packageRoot();
-  const assets = {
-    '/widget.js': loadAsset(join(root, 'dist', 'widget.js'), 'text/javascript; charset=utf-8'),
-    '/widget.esm.js': loadAsset(
-      join(root, 'dist', 'widget.esm.js'),
-      'text/javascript; charset=utf-8',
-    ),
+  const clock = deps.clock ?? Date.now;
+  const newId = deps.newId ?? nanoid;
+  // Everything opened so far, closed in reverse order if a later step fails.
+  const opened: (() => Promise<void> | void)[] = [];
+  const closeOpened = async () => {
+    for (const close of opened.reverse()) await close();
   };
-  if (!assets['/widget.js'])
-    logger.warn('dist/widget.js is missing; run `npm run build` to serve the widget');
 
-  let realtimeCount: (site: string, room: string) => number = () => 0;
-  const app = createApp({
-    count: (site, room) => realtimeCount(site, room),
-    serves: policy.serves,
-    assets,
-    demoDir: config.demo ? join(root, 'demo') : undefined,
-    metrics: config.metrics ? metrics : undefined,
-    logger,
-  });
-
-  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  const io: ChatServer = new Server(http, {
-    // Pages on any origin embed the widget; there are no cookies, so no credentials either.
-    cors: { origin: '*', credentials: false },
-    cleanupEmptyChildNamespaces: true,
-    // The largest valid request is a 2,000-character message (8 KB of UTF-8); leave room, refuse more.
-    maxHttpBufferSize: Math.max(16_384, config.maxTextLength * 4 + 4096),
-    serveClient: false,
-    connectTimeout: 10_000,
-  });
-  const realtime = attachRealtime(io, {
-    config,
-    store,
-    tokens: createTokenSigner(secret),
-    policy,
-    clock: deps.clock ?? Date.now,
-    newId: deps.newId ?? nanoid,
-    logger,
-    metrics,
-  });
-  realtimeCount = realtime.count;
-
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    const opening = await openStorage(config);
+    opened.push(() => opening.close());
+    const storage = deps.wrapStorage ? deps.wrapStorage(opening) : opening;
+    const secret = resolveSecret(config.secret, config.dataDir);
+    const hashAddress = createAddressHasher(secret);
+    const metrics = createMetrics();
+    const limiters = createMemoryLimiters(clock);
+    opened.push(() => limiters.close());
+    const directory = new SiteDirectory({
+      storage,
+      openSites: config.openSites,
+      sites: config.sites,
+      clock,
+      logger,
+      pollMs: config.changePollMs,
     });
-  });
-  const { port } = http.address() as AddressInfo;
-  const host =
-    config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ port, host: config.host ?? '*', dataDir: config.dataDir }, 'listening');
+    await directory.start();
+    opened.push(() => directory.close());
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      logger.info('shutting down');
-      realtime.close();
-      // Closing the engine closes every transport: clients see "transport close" and reconnect
-      // (to another process behind the load balancer), rather than being told to go away for good.
-      await new Promise<void>((resolve) => {
-        void io.close(() => resolve());
-        http.closeAllConnections();
+    const authFailures = limiters.limiter('auth-failure', config.authFailureRate);
+    const service = new SiteService({
+      storage,
+      clock,
+      newId,
+      operatorToken: config.adminToken,
+      directory,
+    });
+
+    const root = packageRoot();
+    const assets = {
+      '/widget.js': loadAsset(join(root, 'dist', 'widget.js'), 'text/javascript; charset=utf-8'),
+      '/widget.esm.js': loadAsset(
+        join(root, 'dist', 'widget.esm.js'),
+        'text/javascript; charset=utf-8',
+      ),
+    };
+    if (!assets['/widget.js'])
+      logger.warn('dist/widget.js is missing; run `npm run build` to serve the widget');
+
+    const http = createAdaptorServer({
+      fetch: (request, env) => app.fetch(request, env),
+    }) as HttpServer;
+    const io: ChatServer = new Server(http, {
+      // Pages on any origin embed the widget; there are no cookies, so no credentials either.
+      cors: { origin: '*', credentials: false },
+      cleanupEmptyChildNamespaces: true,
+      // The largest valid request is a 2,000-character message (8 KB of UTF-8); leave room, refuse more.
+      maxHttpBufferSize: Math.max(16_384, config.maxTextLength * 4 + 4096),
+      serveClient: false,
+      connectTimeout: 10_000,
+    });
+    opened.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
+
+    const realtime = attachRealtime(io, {
+      config,
+      storage,
+      directory,
+      presence: new MemoryPresence(),
+      limiters,
+      addresses: createMemoryAddressCounter(),
+      hashAddress,
+      tokens: createTokenSigner(secret),
+      clock,
+      newId,
+      logger,
+      metrics,
+      authFailures,
+      authenticate: (credential) => service.authenticate(credential),
+    });
+    opened.push(() => realtime.close());
+    service.attach({
+      effects: realtime.moderation,
+      lastAddress: (site, visitorId) => realtime.lastAddress(site, visitorId),
+    });
+
+    const app = createApp({
+      api: {
+        service,
+        rooms: realtime.rooms,
+        serves: async (site) => (await directory.load(site)).served,
+        count: realtime.count,
+        signup: config.signup,
+        addressOf: (c) =>
+          hashAddress(
+            clientAddress(
+              c.env?.incoming?.socket?.remoteAddress,
+              c.req.header('x-forwarded-for'),
+              config.trustProxy,
+            ),
+          ),
+        limiters: {
+          authFailure: authFailures,
+          claim: limiters.limiter('claim', config.claimRate),
+        },
+        logger,
+      },
+      assets,
+      demoDir: config.demo ? join(root, 'demo') : undefined,
+      metrics: config.metrics ? metrics : undefined,
+      logger,
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => {
+        http.off('error', reject);
+        resolve();
       });
-      await store.close();
-      logger.info('stopped');
-    })();
-    return closing;
-  };
+    });
+    const { port } = http.address() as AddressInfo;
+    const host =
+      config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1';
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ port, host: config.host ?? '*', dataDir: config.dataDir }, 'listening');
 
-  return { port, url, close };
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        logger.info('shutting down');
+        // Closing the engine closes every transport: clients see "transport close" and reconnect
+        // (to another process behind the load balancer), rather than being told to go away for good.
+        http.closeAllConnections();
+        await closeOpened();
+        logger.info('stopped');
+      })();
+      return closing;
+    };
+    return { port, url, close };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
 }

@@ -44,6 +44,8 @@ const en = {
   not_joined: 'Not in the room yet. Try again.',
   too_long: 'Too long: at most {max} characters.',
   rate_limited: 'Too fast. Try again in {s} s.',
+  read_only: 'Chat is paused on this page.',
+  text_not_allowed: 'This message contains a word this site does not allow.',
   internal: 'The chat server had a problem. Try again.',
 };
 
@@ -89,6 +91,8 @@ const fr: Table = {
   not_joined: 'Pas encore dans la salle. Réessayez.',
   too_long: 'Trop long : {max} caractères au plus.',
   rate_limited: 'Trop rapide. Réessayez dans {s} s.',
+  read_only: 'La discussion est en pause sur cette page.',
+  text_not_allowed: 'Ce message contient un mot que ce site n’autorise pas.',
   internal: 'Le serveur a eu un problème. Réessayez.',
 };
 

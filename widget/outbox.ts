@@ -50,6 +50,8 @@ export function recoveryFor(code: ErrorCode): SendRecovery {
     case 'too_long':
     case 'invalid_payload':
     case 'banned':
+    case 'read_only':
+    case 'text_not_allowed':
     case 'invalid_site':
     case 'site_not_allowed':
     case 'origin_not_allowed':

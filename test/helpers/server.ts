@@ -14,15 +14,18 @@ export interface TestServer extends RunningServer {
   dataDir: string;
 }
 
+/** The operator token every test server accepts (`PAGECHAT_ADMIN_TOKEN`). */
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
+
 /** A new empty folder under the system's temporary folder, removed by `cleanup()`. */
 export async function makeTempDir(prefix = 'pagechat-test-'): Promise<string> {
   return track.dir(await mkdtemp(join(tmpdir(), prefix)));
 }
 
 /**
- * A running server on 127.0.0.1 and a free port. `overrides.dataDir` reuses a folder (to test a
- * restart); otherwise each server gets its own. `deps` are the backend's own seams (clock, store,
- * site policy) for the few rules no client can trigger alone.
+ * A running server on 127.0.0.1 and a free port, accepting `OPERATOR_TOKEN`. `overrides.dataDir`
+ * reuses a folder (to test a restart); otherwise each server gets its own. `deps` are the backend's
+ * own seams (clock, ids, a storage wrapper) for the few rules no client can trigger alone.
  */
 export async function startTestServer(
   overrides: Partial<Config> = {},
@@ -33,6 +36,7 @@ export async function startTestServer(
     port: 0,
     host: '127.0.0.1',
     logLevel: 'silent',
+    adminToken: OPERATOR_TOKEN,
     ...overrides,
     dataDir,
   });

@@ -10,7 +10,7 @@ import { startTestServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
-function expectRefusal(refusal: RefusedConnection, code: ErrorCode): void {
+function expectRefusal(refusal: RefusedConnection, code: ErrorCode | 'unauthorized'): void {
   expect(refusal.message).toBe(code);
   expect(refusal.data).toEqual({ code, message: expect.stringMatching(/\S/) });
 }
@@ -42,9 +42,9 @@ describe('site namespaces', () => {
     expectRefusal(await connectRefused(server.url, site), 'invalid_site');
   });
 
-  it('refuses the reserved /admin with invalid_site', async () => {
+  it("refuses a visitor on the reserved /admin, the moderators' view, as unauthorized", async () => {
     const server = await startTestServer();
-    expectRefusal(await connectRefused(server.url, 'admin'), 'invalid_site');
+    expectRefusal(await connectRefused(server.url, 'admin'), 'unauthorized');
   });
 
   it('refuses the root namespace, which carries no chat, with invalid_site', async () => {

@@ -23,11 +23,19 @@ function secondTab(server: TestServer, client: TestClient): Promise<TestClient> 
 }
 
 describe('join', () => {
-  it('answers with the room, the count including the joiner, the welcome and empty history', async () => {
+  it('answers with the room, the count including the joiner, the welcome, empty history, limits and state', async () => {
     const server = await start();
     const client = await connect(server.url, 'acme');
     const ack = await client.request('join', { room: '/pricing' });
-    expect(ack).toEqual({ ok: true, room: '/pricing', count: 1, welcome: WELCOME, history: [] });
+    expect(ack).toEqual({
+      ok: true,
+      room: '/pricing',
+      count: 1,
+      welcome: WELCOME,
+      history: [],
+      limits: { textMax: 2000, slowModeMs: 0 },
+      readOnly: false,
+    });
   });
 
   it('sends the default welcome when none is configured', async () => {

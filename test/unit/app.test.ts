@@ -1,23 +1,61 @@
 /**
  * The Hono app (backend/app.ts) through `app.request()`, without a server: health, the presence
  * API's answers and error bodies, CORS, the widget asset, metrics and the fallback for failures.
+ * The owner API mounted under it has its own suite (test/integration/api.test.ts).
  */
+import { nanoid } from 'nanoid';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiDeps } from '../../backend/http/api.js';
 import { createApp, type AppDeps } from '../../backend/app.js';
+import { createMemoryLimiters } from '../../backend/ephemeral/memory.js';
 import { createMetrics } from '../../backend/metrics.js';
+import { SiteService } from '../../backend/sites/service.js';
+import { openStorage } from '../../backend/store/index.js';
+import type { Storage } from '../../backend/store/types.js';
+import { cleanup } from '../helpers/cleanup.js';
+import { makeTempDir } from '../helpers/server.js';
 
 const ORIGIN = 'https://customer.example';
 
-function app(overrides: Partial<AppDeps> = {}) {
+let storage: Storage;
+const limiters = createMemoryLimiters(Date.now);
+beforeAll(async () => {
+  storage = await openStorage({ dataDir: await makeTempDir(), historyRetention: 1000 });
+});
+afterAll(async () => {
+  limiters.close();
+  await storage.close();
+  await cleanup();
+});
+
+function app(overrides: Partial<AppDeps> = {}, api: Partial<ApiDeps> = {}) {
   const counts = new Map<string, number>([['acme\0/pricing', 3]]);
+  const logger = pino({ level: 'silent' });
   return createApp({
-    count: (site, room) => counts.get(`${site}\0${room}`) ?? 0,
-    serves: (site) => site !== 'initech',
+    api: {
+      service: new SiteService({
+        storage,
+        clock: Date.now,
+        newId: nanoid,
+        operatorToken: undefined,
+      }),
+      rooms: async () => ({ visitors: 0, rooms: [] }),
+      count: async (site, room) => counts.get(`${site}\0${room}`) ?? 0,
+      serves: async (site) => site !== 'initech',
+      signup: 'closed',
+      addressOf: () => 'test-address',
+      limiters: {
+        authFailure: limiters.limiter('auth-failure', { burst: 10, perSecond: 1 }),
+        claim: limiters.limiter('claim', { burst: 5, perSecond: 1 }),
+      },
+      logger,
+      ...api,
+    },
     assets: {},
     demoDir: undefined,
     metrics: undefined,
-    logger: pino({ level: 'silent' }),
+    logger,
     ...overrides,
   });
 }
@@ -43,7 +81,7 @@ describe('GET /api/v1/sites/:site/presence', () => {
   });
 
   it('awaits an asynchronous count', async () => {
-    const res = await app({ count: () => Promise.resolve(7) }).request(
+    const res = await app({}, { count: () => Promise.resolve(7) }).request(
       '/api/v1/sites/acme/presence?room=%2F',
     );
     expect(await res.json()).toEqual({ site: 'acme', room: '/', count: 7 });
@@ -70,7 +108,7 @@ describe('GET /api/v1/sites/:site/presence', () => {
   });
 
   it('answers 500 internal, as JSON, when counting fails', async () => {
-    const res = await app({ count: () => Promise.reject(new Error('redis down')) }).request(
+    const res = await app({}, { count: () => Promise.reject(new Error('redis down')) }).request(
       '/api/v1/sites/acme/presence?room=%2F',
     );
     expect(res.status).toBe(500);

@@ -59,8 +59,19 @@ describe('loadConfig', () => {
       PAGECHAT_DEMO: '0',
       LOG_LEVEL: 'warn',
       PAGECHAT_SHUTDOWN_TIMEOUT_MS: '2000',
+      PAGECHAT_OPEN_SITES: 'false',
+      PAGECHAT_SIGNUP: 'open',
+      PAGECHAT_ADMIN_TOKEN: 't'.repeat(40),
+      PAGECHAT_TRUST_PROXY: '1',
+      PAGECHAT_MAX_CONNECTIONS_PER_IP: '20',
     });
     expect(config).toEqual({
+      ...defaults,
+      openSites: false,
+      signup: 'open',
+      adminToken: 't'.repeat(40),
+      trustProxy: 1,
+      maxConnectionsPerIp: 20,
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/pagechat',
@@ -96,6 +107,12 @@ describe('loadConfig', () => {
     ['PAGECHAT_PRESENCE_WINDOW_MS', '2000'],
     ['PAGECHAT_METRICS', 'yes'],
     ['LOG_LEVEL', 'verbose'],
+    ['PAGECHAT_OPEN_SITES', 'maybe'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['PAGECHAT_SIGNUP', 'yes'],
+    ['PAGECHAT_ADMIN_TOKEN', 'short'],
+    ['PAGECHAT_TRUST_PROXY', '-1'],
+    ['PAGECHAT_MAX_CONNECTIONS_PER_IP', '0'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.message).toContain(name);
@@ -106,6 +123,18 @@ describe('loadConfig', () => {
     const error = configError({ PAGECHAT_SECRET: 'hunter2' });
     expect(error.message).toContain('PAGECHAT_SECRET');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses a database URL without echoing it (it may hold a password)', () => {
+    const error = configError({ DATABASE_URL: 'mysql://user:hunter2@db/chat' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses a short operator token without echoing it', () => {
+    const error = configError({ PAGECHAT_ADMIN_TOKEN: 'letmein' });
+    expect(error.message).toContain('PAGECHAT_ADMIN_TOKEN');
+    expect(error.message).not.toContain('letmein');
   });
 
   it('keeps the presence window short enough for the 2-second convergence rule', () => {

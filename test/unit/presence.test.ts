@@ -4,7 +4,7 @@
  * `joined` and `left`.
  */
 import { describe, expect, it } from 'vitest';
-import { PresenceTracker } from '../../backend/presence.js';
+import { PresenceTracker } from '../../backend/ephemeral/presence.js';
 
 describe('PresenceTracker', () => {
   it('counts distinct visitors, not sockets', () => {

@@ -3,7 +3,7 @@
  * refill follows the rate, and `retryAfterMs` is exactly when the next request succeeds.
  */
 import { describe, expect, it } from 'vitest';
-import { RateLimiter, TokenBucket } from '../../backend/rate-limit.js';
+import { RateLimiter, TokenBucket } from '../../backend/ephemeral/rate-limit.js';
 
 describe('TokenBucket', () => {
   it('lets the burst through, then refuses with the time to the next token', () => {

@@ -1,13 +1,13 @@
 /**
- * The SQLite message store (backend/store/sqlite.ts) on a real database file: history order and
- * limits, per-site and per-room separation, nonce deduplication per visitor, retention, and
- * durability across reopening.
+ * The message store on a real SQLite file (backend/store/sqlite.ts, sql.ts): history order and
+ * limits, per-site and per-room separation, nonce deduplication per visitor, retention, paging,
+ * deletion, export, and durability across reopening.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../backend/protocol.js';
-import { openSqliteStore } from '../../backend/store/sqlite.js';
-import type { MessageStore } from '../../backend/store/types.js';
+import { openSqliteStorage } from '../../backend/store/sqlite.js';
+import type { MessageStore, Storage } from '../../backend/store/types.js';
 import { cleanup, track } from '../helpers/cleanup.js';
 import { makeTempDir } from '../helpers/server.js';
 
@@ -25,9 +25,16 @@ function message(room: string, text: string, visitorId = 'alice'): Message {
   };
 }
 
-async function open(retention = 1000): Promise<{ store: MessageStore; file: string }> {
+async function openFile(file: string, retention = 1000): Promise<Storage> {
+  return track.server(await openSqliteStorage({ file, retention }));
+}
+
+async function open(
+  retention = 1000,
+): Promise<{ store: MessageStore; storage: Storage; file: string }> {
   const file = join(await makeTempDir(), 'history.sqlite');
-  return { store: track.server(openSqliteStore({ file, retention })), file };
+  const storage = await openFile(file, retention);
+  return { store: storage.messages, storage, file };
 }
 
 describe('sqlite store', () => {
@@ -80,13 +87,58 @@ describe('sqlite store', () => {
   });
 
   it('keeps messages across closing and reopening the file', async () => {
-    const { store, file } = await open();
+    const { store, storage, file } = await open();
     const m = message('/r', 'durable');
     await store.append('acme', m, 'nonce');
-    await store.close();
-    await store.close();
-    const again = track.server(openSqliteStore({ file, retention: 1000 }));
+    await storage.close();
+    await storage.close();
+    const again = (await openFile(file)).messages;
     expect(await again.recent('acme', '/r', 50)).toEqual([m]);
     expect(await again.findByNonce('acme', 'alice', 'nonce')).toEqual(m);
+  });
+
+  it('pages newest first with a cursor, per site and optionally per room', async () => {
+    const { store } = await open();
+    const sent: Message[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = message(i % 2 ? '/odd' : '/even', `#${i}`);
+      sent.push(m);
+      await store.append('acme', m);
+    }
+    await store.append('globex', message('/even', 'elsewhere'));
+    const first = await store.page('acme', { limit: 2 });
+    expect(first.items.map((m) => m.text)).toEqual(['#4', '#3']);
+    expect(first.next).not.toBeNull();
+    const second = await store.page('acme', { limit: 2, before: first.next ?? undefined });
+    expect(second.items.map((m) => m.text)).toEqual(['#2', '#1']);
+    const last = await store.page('acme', { limit: 2, before: second.next ?? undefined });
+    expect(last).toEqual({ items: [sent[0]], next: null });
+    const even = await store.page('acme', { room: '/even', limit: 10 });
+    expect(even.items.map((m) => m.text)).toEqual(['#4', '#2', '#0']);
+    // A message id works as a cursor too.
+    const byId = await store.page('acme', { limit: 10, before: sent[2]!.id });
+    expect(byId.items.map((m) => m.text)).toEqual(['#1', '#0']);
+  });
+
+  it('deletes one message, or all of a visitor, and streams what is left oldest first', async () => {
+    const { store } = await open();
+    const a1 = message('/r', 'a1', 'alice');
+    const b1 = message('/r', 'b1', 'bob');
+    const a2 = message('/s', 'a2', 'alice');
+    for (const m of [a1, b1, a2]) await store.append('acme', m);
+    expect(await store.delete('acme', b1.id)).toEqual(b1);
+    expect(await store.delete('acme', b1.id)).toBeUndefined();
+    expect(await store.delete('globex', a1.id)).toBeUndefined();
+    expect(await store.recent('acme', '/r', 50)).toEqual([a1]);
+    const exported: Message[] = [];
+    for await (const m of store.stream('acme')) exported.push(m);
+    expect(exported).toEqual([a1, a2]);
+    expect(await store.deleteByVisitor('acme', 'alice')).toEqual(
+      expect.arrayContaining([
+        { id: a1.id, room: '/r' },
+        { id: a2.id, room: '/s' },
+      ]),
+    );
+    expect(await store.get('acme', a2.id)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Token-bucket rate limiting, pure: the clock is injected and nothing here owns a timer.
  */
-import type { RateLimit } from './config.js';
+import type { RateLimit } from '../config.js';
 
 export type Clock = () => number;
 
@@ -39,6 +39,16 @@ export class TokenBucket {
     };
   }
 
+  /** Whether a token is available now, without taking it. */
+  check(now: number): TakeResult {
+    this.refill(now);
+    if (this.tokens >= 1) return { ok: true };
+    return {
+      ok: false,
+      retryAfterMs: Math.ceil(((1 - this.tokens) * 1000) / this.limit.perSecond),
+    };
+  }
+
   /** True when the bucket is back to full and so carries no information worth keeping. */
   isFull(now: number): boolean {
     this.refill(now);
@@ -66,6 +76,11 @@ export class RateLimiter {
       this.buckets.set(key, bucket);
     }
     return bucket.take(now);
+  }
+
+  /** Whether `key` could take a token now, without taking it. */
+  check(key: string): TakeResult {
+    return this.buckets.get(key)?.check(this.clock()) ?? { ok: true };
   }
 
   /** Drops every full bucket; returns how many remain. */

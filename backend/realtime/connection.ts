@@ -1,0 +1,156 @@
+/**
+ * Connection and identity: which namespaces are sites, the handshake checks (served site, page
+ * origin, ban, per-address connection cap) and the visitor's identity (a signed token or a new id),
+ * then `session` and the per-visitor and per-address rooms that make "every socket of this visitor"
+ * and "every socket from this address" one broadcast.
+ */
+import { clientAddress } from '../address.js';
+import { countRejection } from '../metrics.js';
+import type { ErrorCode } from '../protocol.js';
+import { checkSiteName } from '../rooms.js';
+import { parseAuth } from '../schemas.js';
+import { banFor } from '../sites/directory.js';
+import { wireRefusal } from './errors.js';
+import { checkInternals, dropNamespace } from './internals.js';
+import type { NameBook } from './names.js';
+import type { VisitorLog } from './visitor-log.js';
+import {
+  roomOf,
+  type ChatServer,
+  type ChatSocket,
+  type RealtimeDeps,
+  type SiteNamespace,
+} from './types.js';
+
+/** Live site namespaces of this process, so effects never create one by naming it. */
+export class SiteNamespaces {
+  private readonly live = new Map<string, SiteNamespace>();
+
+  get(site: string): SiteNamespace | undefined {
+    return this.live.get(site);
+  }
+
+  connected(socket: ChatSocket): void {
+    this.live.set(socket.data.site, socket.nsp);
+  }
+
+  disconnected(socket: ChatSocket): void {
+    if (socket.nsp.sockets.size === 0 && this.live.get(socket.data.site) === socket.nsp) {
+      this.live.delete(socket.data.site);
+    }
+  }
+}
+
+/**
+ * Declares the site namespaces and their handshake checks; `onConnection` runs for each accepted
+ * socket after `session` was sent.
+ */
+export function acceptSites(
+  io: ChatServer,
+  deps: RealtimeDeps,
+  names: NameBook,
+  visitors: VisitorLog,
+  namespaces: SiteNamespaces,
+  onConnection: (socket: ChatSocket) => void,
+): void {
+  const { config, directory, metrics, addresses, clock } = deps;
+
+  const refuse = (code: ErrorCode) => {
+    countRejection(metrics, code);
+    return wireRefusal(code);
+  };
+
+  // The root namespace carries no chat: refuse it with the code a client can act on.
+  io.of('/').use((_socket, next) => next(refuse('invalid_site')));
+
+  // Valid, served names become live children of `sites`; every other name goes to `refused`, whose
+  // children are answered with the code and then dropped at once.
+  const sites = io.of((name, _auth, next) => {
+    const site = name.slice(1);
+    if (checkSiteName(site) !== 'ok') return next(null, false);
+    directory.load(site).then(
+      (state) => next(null, state.served),
+      (error: unknown) => {
+        deps.logger.error({ err: error, site }, 'reading the site failed');
+        next(null, false);
+      },
+    );
+  });
+  const refused = io.of((_name, _auth, next) => next(null, true));
+  checkInternals(io, refused);
+  refused.use((socket, next) => {
+    const site = socket.nsp.name.slice(1);
+    const valid = checkSiteName(site) === 'ok';
+    const loaded = valid ? directory.peek(site) : undefined;
+    // A valid name refused because its state could not be read is a server failure, not a refusal.
+    const code: ErrorCode = !valid ? 'invalid_site' : loaded ? 'site_not_allowed' : 'internal';
+    next(refuse(code));
+    dropNamespace(io, refused, socket.nsp);
+  });
+
+  sites.use((socket, next) => {
+    const site = socket.nsp.name.slice(1);
+    const check = async (): Promise<ErrorCode | undefined> => {
+      const state = directory.peek(site) ?? (await directory.load(site));
+      if (!state.served) return 'site_not_allowed';
+      if (!state.originAllowed(socket.handshake.headers.origin)) return 'origin_not_allowed';
+      const auth = parseAuth(socket.handshake.auth);
+      const visitorId = deps.tokens.verify(site, auth.token) ?? deps.newId();
+      const address = clientAddress(
+        socket.handshake.address,
+        socket.handshake.headers['x-forwarded-for'],
+        config.trustProxy,
+      );
+      const addressHash = deps.hashAddress(address);
+      if (banFor(state, visitorId, addressHash, clock())) return 'banned';
+      if (!(await addresses.acquire(addressHash, config.maxConnectionsPerIp)))
+        return 'rate_limited';
+      // Counted from here: released on disconnect, or when the connection closes before that.
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        void addresses.release(addressHash);
+      };
+      socket.once('disconnect', release);
+      socket.conn.once('close', () => {
+        if (!socket.connected) release();
+      });
+      socket.data = { site, visitorId, room: null, addressHash };
+      pendingNames.set(socket, auth.name);
+      return undefined;
+    };
+    check().then(
+      (code) => next(code === undefined ? undefined : refuse(code)),
+      (error: unknown) => {
+        deps.logger.error({ err: error, site }, 'handshake failed');
+        next(refuse('internal'));
+      },
+    );
+  });
+
+  const pendingNames = new WeakMap<ChatSocket, string | undefined>();
+
+  sites.on('connection', (socket: ChatSocket) => {
+    const { site, visitorId, addressHash } = socket.data;
+    metrics.connections.inc();
+    namespaces.connected(socket);
+    void socket.join([roomOf.visitor(visitorId), roomOf.address(addressHash)]);
+    const wanted = pendingNames.get(socket);
+    pendingNames.delete(socket);
+    const { name, renamed } = names.attach(site, visitorId, wanted);
+    visitors.seen(site, visitorId, addressHash);
+    socket.emit('session', { visitorId, token: deps.tokens.sign(site, visitorId), name });
+    // A handshake name is a rename: the visitor's other sockets go by it from now on.
+    if (renamed) {
+      socket
+        .to(roomOf.visitor(visitorId))
+        .emit('renamed', { room: '', visitor: { id: visitorId, name } });
+    }
+    socket.on('disconnect', () => {
+      metrics.connections.dec();
+      namespaces.disconnected(socket);
+    });
+    onConnection(socket);
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The realtime layer: one Socket.IO namespace per site, one room per page, every client event of
+ * PROTOCOL.md, moderation effects and the moderators' live view. This file only wires the parts,
+ * each in its own module: connection and identity, room membership, messages, names and typing,
+ * moderation, and `/admin`. It owns nothing it does not clear on `close()`.
+ */
+import { PresenceCoalescer } from '../coalescer.js';
+import type { RoomsPayload } from '../admin-protocol.js';
+import { isReadOnly } from '../sites/directory.js';
+import { attachAdmin } from './admin.js';
+import { acceptSites, SiteNamespaces } from './connection.js';
+import { RoomMembership } from './membership.js';
+import { handleMessages } from './messages.js';
+import { Moderation } from './moderation.js';
+import { handleNames, NameBook, visitorOf } from './names.js';
+import { handleRooms } from './rooms.js';
+import {
+  roomOf,
+  type ChatServer,
+  type RealtimeDeps,
+  type SiteNamespace,
+  type VisitorLimits,
+} from './types.js';
+import { VisitorLog } from './visitor-log.js';
+
+export type { ChatServer, RealtimeDeps, SocketData } from './types.js';
+
+export interface Realtime {
+  /** Distinct visitors in `room` of `site`. */
+  count(site: string, room: string): Promise<number>;
+  /** Live rooms of a site, busiest first, with their paused state. */
+  rooms(site: string, limit: number): Promise<RoomsPayload>;
+  /** Effects the owner API triggers directly. */
+  moderation: Moderation;
+  /** The address a visitor was last seen with: live or recently connected here, else stored. */
+  lastAddress(site: string, visitorId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
+  const { config, directory, presence, limiters } = deps;
+
+  const names = new NameBook();
+  const visitors = new VisitorLog(deps.storage.visitors, deps.clock, deps.logger);
+  const namespaces = new SiteNamespaces();
+  const coalescer = new PresenceCoalescer<SiteNamespace>({
+    windowMs: config.presenceWindowMs,
+    clock: deps.clock,
+    count: (nsp, room) => presence.count(nsp.name.slice(1), room),
+    emit: (nsp, room, count) => nsp.to(roomOf.page(room)).emit('presence', { room, count }),
+  });
+  const limits: VisitorLimits = {
+    message: limiters.limiter('message', config.messageRate),
+    rename: limiters.limiter('rename', config.renameRate),
+    typing: limiters.limiter('typing', config.typingRate),
+    join: limiters.limiter('join', config.joinRate),
+  };
+  const membership = new RoomMembership({
+    config,
+    presence,
+    coalescer,
+    metrics: deps.metrics,
+    visitor: (socket) => visitorOf(names, socket),
+  });
+
+  const rooms = async (site: string, limit: number): Promise<RoomsPayload> => {
+    const [state, live] = await Promise.all([directory.load(site), presence.snapshot(site, limit)]);
+    return {
+      visitors: live.visitors,
+      rooms: live.rooms.map(({ room, count }) => ({
+        room,
+        count,
+        readOnly: isReadOnly(state, room),
+      })),
+    };
+  };
+  const admin = attachAdmin(io, deps, deps.authFailures, rooms);
+  const moderation = new Moderation(namespaces, admin);
+  directory.onChange((site, before, after) => moderation.apply(site, before, after));
+
+  const messageDeps = { ...deps, toModerators: admin.message };
+  acceptSites(io, deps, names, visitors, namespaces, (socket) => {
+    handleRooms(socket, deps, membership, limits);
+    handleMessages(socket, messageDeps, names, limits);
+    handleNames(socket, deps, names, limits);
+    // The name is released after the leave, so `left` still carries it.
+    socket.on('disconnect', () => {
+      void membership
+        .leave(socket)
+        .finally(() => names.detach(socket.data.site, socket.data.visitorId));
+    });
+  });
+
+  return {
+    count: (site, room) => presence.count(site, room),
+    rooms,
+    moderation,
+    async lastAddress(site, visitorId) {
+      const buffered = visitors.buffered(site, visitorId);
+      if (buffered !== undefined) return buffered;
+      const live = namespaces.get(site)?.adapter.rooms.get(roomOf.visitor(visitorId));
+      for (const id of live ?? []) {
+        const socket = namespaces.get(site)?.sockets.get(id);
+        if (socket) return socket.data.addressHash;
+      }
+      return undefined;
+    },
+    async close() {
+      coalescer.close();
+      admin.close();
+      await visitors.close();
+    },
+  };
+}

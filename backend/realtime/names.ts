@@ -1,0 +1,108 @@
+/**
+ * Display names and typing. A name belongs to the visitor on a site, not to one socket (PROTOCOL
+ * 1.1): the name book holds one name per connected visitor, every socket of the visitor reads it,
+ * and a rename reaches the visitor's other sockets through its per-visitor room in one broadcast.
+ */
+import { defaultName } from '../names.js';
+import type { NameResult, Visitor } from '../protocol.js';
+import { parseName, parseTyping } from '../schemas.js';
+import { failure, handler, splitArgs } from './errors.js';
+import { roomOf, type ChatSocket, type RealtimeDeps, type VisitorLimits } from './types.js';
+
+/** Names of the visitors connected to this process, per site, dropped with their last socket. */
+export class NameBook {
+  private readonly names = new Map<string, { name: string; sockets: number }>();
+
+  /**
+   * A socket of the visitor connected, asking for `wanted` (a handshake name, which counts as a
+   * rename); returns the name the visitor goes by, and whether its other sockets must be told.
+   */
+  attach(
+    site: string,
+    visitorId: string,
+    wanted: string | undefined,
+  ): { name: string; renamed: boolean } {
+    const key = `${site}\0${visitorId}`;
+    const entry = this.names.get(key);
+    if (entry) {
+      entry.sockets += 1;
+      const renamed = wanted !== undefined && wanted !== entry.name;
+      if (renamed) entry.name = wanted;
+      return { name: entry.name, renamed };
+    }
+    const name = wanted ?? defaultName(visitorId);
+    this.names.set(key, { name, sockets: 1 });
+    return { name, renamed: false };
+  }
+
+  detach(site: string, visitorId: string): void {
+    const key = `${site}\0${visitorId}`;
+    const entry = this.names.get(key);
+    if (!entry) return;
+    entry.sockets -= 1;
+    if (entry.sockets <= 0) this.names.delete(key);
+  }
+
+  get(site: string, visitorId: string): string {
+    return this.names.get(`${site}\0${visitorId}`)?.name ?? defaultName(visitorId);
+  }
+
+  set(site: string, visitorId: string, name: string): void {
+    const entry = this.names.get(`${site}\0${visitorId}`);
+    if (entry) entry.name = name;
+  }
+}
+
+export function visitorOf(names: NameBook, socket: ChatSocket): Visitor {
+  return { id: socket.data.visitorId, name: names.get(socket.data.site, socket.data.visitorId) };
+}
+
+export function handleNames(
+  socket: ChatSocket,
+  deps: RealtimeDeps,
+  names: NameBook,
+  limits: VisitorLimits,
+): void {
+  const { site, visitorId } = socket.data;
+  const context = { logger: deps.logger, metrics: deps.metrics, site };
+  const limitKey = `${site}\0${visitorId}`;
+
+  socket.on(
+    'name:set',
+    handler<NameResult>(context, 'name:set', async (payload, reply) => {
+      const parsed = parseName(payload);
+      if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
+      const allowed = await limits.rename.take(limitKey);
+      if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
+      names.set(site, visitorId, parsed.value);
+      const visitor = visitorOf(names, socket);
+      const room = socket.data.room;
+      // One broadcast: the others in this room, and every other socket of the visitor on the site.
+      const targets = room === null ? [] : [roomOf.page(room)];
+      socket
+        .to([...targets, roomOf.visitor(visitorId)])
+        .emit('renamed', { room: room ?? '', visitor });
+      reply({ ok: true, visitor });
+    }),
+  );
+
+  // `typing` takes no ack and is best-effort: bad payloads, a missing room and floods are dropped.
+  socket.on('typing', (...args: unknown[]) => {
+    const [payload] = splitArgs(args);
+    const room = socket.data.room;
+    if (room === null) return;
+    const parsed = parseTyping(payload);
+    if (!parsed.ok) return;
+    limits.typing.take(limitKey).then(
+      (allowed) => {
+        if (!allowed.ok || socket.data.room !== room) return;
+        socket.to(roomOf.page(room)).volatile.emit('typing', {
+          room,
+          visitor: visitorOf(names, socket),
+          typing: parsed.value,
+        });
+      },
+      () => undefined,
+    );
+  });
+}
