@@ -100,7 +100,10 @@ export class SiteService {
     actor: Actor,
   ): Promise<{ site: Site; key: string }> {
     if (checkSiteName(site) !== 'ok') {
-      throw new ApiError('invalid_site', 'the site name is not valid or is reserved');
+      throw new ApiError(
+        'invalid_site',
+        `the site name "${site}" is not valid or is reserved (1 to 40 of a-z, 0-9 and -)`,
+      );
     }
     const key = generateSiteKey();
     const record = {
