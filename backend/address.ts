@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The client's address. With `trustProxy` = N proxies in front, the N-th address from the right of

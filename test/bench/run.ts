@@ -12,8 +12,10 @@
 import { spawnSync } from 'node:child_process';
 import { capacity } from './benchmarks/capacity.js';
 import { fanout } from './benchmarks/fanout.js';
+import { handshakes } from './benchmarks/handshakes.js';
 import { history } from './benchmarks/history.js';
 import { latency } from './benchmarks/latency.js';
+import { moderation } from './benchmarks/moderation.js';
 import { size } from './benchmarks/size.js';
 import { storm } from './benchmarks/storm.js';
 import { fileLimits, repoRoot } from './lib/process.js';
@@ -29,6 +31,8 @@ const BENCHMARKS: Record<string, (options: RunOptions) => Promise<BenchResult>> 
   capacity,
   latency,
   history,
+  moderation,
+  handshakes,
   size,
 };
 

@@ -3,7 +3,8 @@
  * parameters of each scenario and the figures each one sends back. Times are milliseconds.
  */
 
-export type ScenarioName = 'fanout' | 'storm' | 'capacity' | 'latency' | 'history';
+export type ScenarioName =
+  'fanout' | 'storm' | 'capacity' | 'latency' | 'history' | 'moderation' | 'handshakes';
 
 /** Runner to load. */
 export type LoadRequest =
@@ -162,5 +163,57 @@ export interface HistoryResult {
   loadCpuPercent: number;
 }
 
+export interface ModerationParams extends CommonParams {
+  /** Operator token the server was started with (PAGECHAT_ADMIN_TOKEN). */
+  operatorToken: string;
+  visitors: number;
+  rooms: number;
+  /** Bans measured. */
+  bans: number;
+  /** Every `tabsEvery`-th banned visitor has a second tab (two sockets to disconnect). */
+  tabsEvery: number;
+}
+
+export interface ModerationResult {
+  kind: 'moderation';
+  connectMs: number;
+  /** From sending the ban request to the last covered socket disconnected. */
+  banToDisconnect: LatencySummary;
+  /** From sending the ban request to its `201` answer. */
+  banRequest: LatencySummary;
+  /** Covered sockets that saw `kicked` before their disconnect, of all covered sockets. */
+  kickedFirst: number;
+  covered: number;
+  online: number;
+  loadCpuPercent: number;
+}
+
+export interface HandshakesParams extends CommonParams {
+  /** Operator token, to claim a site with settings and bans (pagechat only). */
+  operatorToken: string | null;
+  /** Handshakes measured. */
+  handshakes: number;
+  /** Handshakes in flight at once. */
+  inFlight: number;
+  /** The `Origin` header each handshake sends. */
+  origin: string;
+}
+
+export interface HandshakesResult {
+  kind: 'handshakes';
+  completed: number;
+  failed: number;
+  elapsedMs: number;
+  handshakesPerSec: number;
+  latency: LatencySummary;
+  loadCpuPercent: number;
+}
+
 export type ScenarioResult =
-  FanoutResult | StormResult | CapacityResult | LatencyResult | HistoryResult;
+  | FanoutResult
+  | StormResult
+  | CapacityResult
+  | LatencyResult
+  | HistoryResult
+  | ModerationResult
+  | HandshakesResult;

@@ -6,8 +6,10 @@
 import type {
   CapacityParams,
   FanoutParams,
+  HandshakesParams,
   HistoryParams,
   LatencyParams,
+  ModerationParams,
   ScenarioName,
   ScenarioResult,
   StormParams,
@@ -15,8 +17,10 @@ import type {
 import { capacity } from './capacity.js';
 import { ipcControl } from './clients.js';
 import { fanout } from './fanout.js';
+import { handshakes } from './handshakes.js';
 import { history } from './history.js';
 import { latency } from './latency.js';
+import { moderation } from './moderation.js';
 import { storm } from './storm.js';
 
 const [scenario, rawParams] = process.argv.slice(2) as [ScenarioName, string];
@@ -35,6 +39,10 @@ async function run(): Promise<ScenarioResult> {
       return latency(params as LatencyParams, ctl);
     case 'history':
       return history(params as HistoryParams, ctl);
+    case 'moderation':
+      return moderation(params as ModerationParams, ctl);
+    case 'handshakes':
+      return handshakes(params as HandshakesParams, ctl);
     default: {
       const unknown: never = scenario;
       throw new Error(`unknown scenario ${String(unknown)}`);
