@@ -51,13 +51,23 @@ export function addressKey(address: string): string {
 
 export type AddressHasher = (address: string) => string;
 
-/** HMAC of the address key under a key derived from the server secret; 128 bits, base64url. */
-export function createAddressHasher(secret: string): AddressHasher {
+/**
+ * HMAC of the address key under a key derived from the server secret; 128 bits, base64url. Recent
+ * answers are cached, since one address opens many connections (tabs, reconnects, a proxy).
+ */
+export function createAddressHasher(secret: string, cacheSize = 10_000): AddressHasher {
   const key = createHmac('sha256', secret).update('pagechat client address v1').digest();
-  return (address) =>
-    createHmac('sha256', key)
-      .update(addressKey(address))
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url');
+  const cache = new LRUCache<string, string>({ max: cacheSize });
+  return (address) => {
+    let hash = cache.get(address);
+    if (hash === undefined) {
+      hash = createHmac('sha256', key)
+        .update(addressKey(address))
+        .digest()
+        .subarray(0, 16)
+        .toString('base64url');
+      cache.set(address, hash);
+    }
+    return hash;
+  };
 }

@@ -2,6 +2,13 @@
  * The in-process implementations of the shared ephemeral state, for one process: token buckets,
  * slow-mode intervals and per-address connection counts in maps that forget what carries no
  * information (full buckets, elapsed intervals, zero counts).
+ *
+ * Why our own token bucket and not rate-limiter-flexible: its limiters are fixed windows (a burst
+ * of `points` per `duration`), which allow twice the burst across a window edge and answer
+ * "retry after the window" (up to `burst / rate` seconds) where the protocol promises the time
+ * until the next request succeeds; and they read `Date.now()` themselves, so the clock cannot be
+ * injected and tests of `retryAfterMs` could not hold time. The bucket is 40 lines, pure and
+ * tested, and a Redis version can keep the same arithmetic in one Lua script.
  */
 import type { RateLimit } from '../config.js';
 import { RateLimiter, type Clock, type TakeResult } from './rate-limit.js';

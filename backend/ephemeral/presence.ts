@@ -19,8 +19,6 @@ export interface PresenceChange {
 export class PresenceTracker {
   /** room -> visitor id -> number of that visitor's sockets in the room. */
   private readonly rooms = new Map<string, Map<string, number>>();
-  /** visitor id -> number of rooms the visitor is in on this site. */
-  private readonly visitors = new Map<string, number>();
 
   add(room: string, visitorId: string): PresenceChange {
     let visitors = this.rooms.get(room);
@@ -30,7 +28,6 @@ export class PresenceTracker {
     }
     const sockets = visitors.get(visitorId) ?? 0;
     visitors.set(visitorId, sockets + 1);
-    if (sockets === 0) this.visitors.set(visitorId, (this.visitors.get(visitorId) ?? 0) + 1);
     return { count: visitors.size, visitorChanged: sockets === 0 };
   }
 
@@ -45,9 +42,6 @@ export class PresenceTracker {
     }
     visitors.delete(visitorId);
     if (visitors.size === 0) this.rooms.delete(room);
-    const rooms = (this.visitors.get(visitorId) ?? 1) - 1;
-    if (rooms === 0) this.visitors.delete(visitorId);
-    else this.visitors.set(visitorId, rooms);
     return { count: visitors.size, visitorChanged: true };
   }
 
@@ -60,9 +54,14 @@ export class PresenceTracker {
     return this.rooms.size;
   }
 
-  /** Distinct visitors in any room. */
+  /**
+   * Distinct visitors in any room, counted when asked (by the moderators' view, every few
+   * seconds) rather than kept, so connections cost no extra memory for it.
+   */
   get visitorCount(): number {
-    return this.visitors.size;
+    const seen = new Set<string>();
+    for (const visitors of this.rooms.values()) for (const id of visitors.keys()) seen.add(id);
+    return seen.size;
   }
 
   /** The busiest `limit` rooms, busiest first (ties by room key). */

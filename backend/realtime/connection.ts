@@ -1,8 +1,7 @@
 /**
  * Connection and identity: which namespaces are sites, the handshake checks (served site, page
  * origin, ban, per-address connection cap) and the visitor's identity (a signed token or a new id),
- * then `session` and the per-visitor and per-address rooms that make "every socket of this visitor"
- * and "every socket from this address" one broadcast.
+ * then `session` and the per-visitor room that makes "every socket of this visitor" one broadcast.
  */
 import { clientAddress } from '../address.js';
 import { countRejection } from '../metrics.js';
@@ -43,7 +42,7 @@ export class SiteNamespaces {
 
 /**
  * Declares the site namespaces and their handshake checks; `onConnection` runs for each accepted
- * socket after `session` was sent.
+ * socket after `session` was sent, `onDisconnect` when it is gone.
  */
 export function acceptSites(
   io: ChatServer,
@@ -52,6 +51,7 @@ export function acceptSites(
   visitors: VisitorLog,
   namespaces: SiteNamespaces,
   onConnection: (socket: ChatSocket) => void,
+  onDisconnect: (socket: ChatSocket) => void,
 ): void {
   const { config, directory, metrics, addresses, clock } = deps;
 
@@ -103,21 +103,16 @@ export function acceptSites(
       );
       const addressHash = deps.hashAddress(address);
       if (banFor(state, visitorId, addressHash, clock())) return 'banned';
-      if (!(await addresses.acquire(addressHash, config.maxConnectionsPerIp)))
+      if (!(await addresses.acquire(addressHash, config.maxConnectionsPerIp))) {
         return 'rate_limited';
-      // Counted from here: released on disconnect, or when the connection closes before that.
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        void addresses.release(addressHash);
+      }
+      // Counted from here: released on disconnect, or if the connection closes before connecting.
+      const closedEarly = () => {
+        if (!socket.connected) void addresses.release(addressHash);
       };
-      socket.once('disconnect', release);
-      socket.conn.once('close', () => {
-        if (!socket.connected) release();
-      });
+      socket.conn.once('close', closedEarly);
       socket.data = { site, visitorId, room: null, addressHash };
-      pendingNames.set(socket, auth.name);
+      pending.set(socket, { name: auth.name, closedEarly });
       return undefined;
     };
     check().then(
@@ -129,16 +124,18 @@ export function acceptSites(
     );
   });
 
-  const pendingNames = new WeakMap<ChatSocket, string | undefined>();
+  /** What the handshake learned that the connection needs, until it connects. */
+  const pending = new WeakMap<ChatSocket, { name: string | undefined; closedEarly: () => void }>();
 
   sites.on('connection', (socket: ChatSocket) => {
     const { site, visitorId, addressHash } = socket.data;
     metrics.connections.inc();
     namespaces.connected(socket);
-    void socket.join([roomOf.visitor(visitorId), roomOf.address(addressHash)]);
-    const wanted = pendingNames.get(socket);
-    pendingNames.delete(socket);
-    const { name, renamed } = names.attach(site, visitorId, wanted);
+    void socket.join(roomOf.visitor(visitorId));
+    const handshake = pending.get(socket);
+    pending.delete(socket);
+    if (handshake) socket.conn.off('close', handshake.closedEarly);
+    const { name, renamed } = names.attach(site, visitorId, handshake?.name);
     visitors.seen(site, visitorId, addressHash);
     socket.emit('session', { visitorId, token: deps.tokens.sign(site, visitorId), name });
     // A handshake name is a rename: the visitor's other sockets go by it from now on.
@@ -147,9 +144,12 @@ export function acceptSites(
         .to(roomOf.visitor(visitorId))
         .emit('renamed', { room: '', visitor: { id: visitorId, name } });
     }
+    // One listener undoes the connection; `onDisconnect` undoes what the other modules did.
     socket.on('disconnect', () => {
       metrics.connections.dec();
+      void addresses.release(addressHash);
       namespaces.disconnected(socket);
+      onDisconnect(socket);
     });
     onConnection(socket);
   });

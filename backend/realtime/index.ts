@@ -79,17 +79,30 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
   directory.onChange((site, before, after) => moderation.apply(site, before, after));
 
   const messageDeps = { ...deps, toModerators: admin.message };
-  acceptSites(io, deps, names, visitors, namespaces, (socket) => {
-    handleRooms(socket, deps, membership, limits);
-    handleMessages(socket, messageDeps, names, limits);
-    handleNames(socket, deps, names, limits);
+  acceptSites(
+    io,
+    deps,
+    names,
+    visitors,
+    namespaces,
+    (socket) => {
+      const { site, visitorId } = socket.data;
+      const context = {
+        logger: deps.logger,
+        metrics: deps.metrics,
+        site,
+        limitKey: `${site}\0${visitorId}`,
+      };
+      handleRooms(socket, context, deps, membership, limits);
+      handleMessages(socket, context, messageDeps, names, limits);
+      handleNames(socket, context, names, limits);
+    },
     // The name is released after the leave, so `left` still carries it.
-    socket.on('disconnect', () => {
+    (socket) =>
       void membership
         .leave(socket)
-        .finally(() => names.detach(socket.data.site, socket.data.visitorId));
-    });
-  });
+        .finally(() => names.detach(socket.data.site, socket.data.visitorId)),
+  );
 
   return {
     count: (site, room) => presence.count(site, room),

@@ -27,7 +27,7 @@ export interface MembershipDeps {
 }
 
 export class RoomMembership {
-  private readonly queues = new WeakMap<ChatSocket, Promise<unknown>>();
+  private readonly queues = new WeakMap<ChatSocket, Promise<void>>();
 
   constructor(private readonly deps: MembershipDeps) {}
 
@@ -95,12 +95,18 @@ export class RoomMembership {
   }
 
   private serial<T>(socket: ChatSocket, fn: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(socket) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    this.queues.set(
-      socket,
-      next.catch(() => undefined),
+    const previous = this.queues.get(socket);
+    const next = previous ? previous.then(fn) : fn();
+    // The queue holds only what is still running, so idle sockets keep nothing here.
+    const tail: Promise<void> = next.then(
+      () => this.settled(socket, tail),
+      () => this.settled(socket, tail),
     );
+    this.queues.set(socket, tail);
     return next;
+  }
+
+  private settled(socket: ChatSocket, tail: Promise<void>): void {
+    if (this.queues.get(socket) === tail) this.queues.delete(socket);
   }
 }

@@ -8,7 +8,13 @@ import { parseSend } from '../schemas.js';
 import { banFor, isReadOnly } from '../sites/directory.js';
 import { failure, handler } from './errors.js';
 import { visitorOf, type NameBook } from './names.js';
-import { roomOf, type ChatSocket, type RealtimeDeps, type VisitorLimits } from './types.js';
+import {
+  roomOf,
+  type ChatSocket,
+  type RealtimeDeps,
+  type SocketContext,
+  type VisitorLimits,
+} from './types.js';
 
 export interface MessageDeps extends RealtimeDeps {
   /** Tells the site's moderators (the `/admin` live view) of a new message. */
@@ -17,14 +23,14 @@ export interface MessageDeps extends RealtimeDeps {
 
 export function handleMessages(
   socket: ChatSocket,
+  context: SocketContext,
   deps: MessageDeps,
   names: NameBook,
   limits: VisitorLimits,
 ): void {
-  const { site, visitorId } = socket.data;
+  const { site, limitKey } = context;
+  const { visitorId } = socket.data;
   const { config, directory, storage, limiters, clock, metrics } = deps;
-  const limitKey = `${site}\0${visitorId}`;
-  const context = { logger: deps.logger, metrics, site };
 
   socket.on(
     'message:send',

@@ -47,12 +47,22 @@ export class Moderation {
       return;
     }
     const known = new Set(before?.bans.map((ban) => ban.id));
+    const addresses = new Set<string>();
     for (const ban of after.bans) {
       if (known.has(ban.id)) continue;
-      const targets = [roomOf.visitor(ban.visitorId)];
-      if (ban.byAddress && ban.addressHash !== null) targets.push(roomOf.address(ban.addressHash));
-      nsp.local.to(targets).emit('kicked', KICKED);
-      nsp.local.in(targets).disconnectSockets(true);
+      const visitor = roomOf.visitor(ban.visitorId);
+      nsp.local.to(visitor).emit('kicked', KICKED);
+      nsp.local.in(visitor).disconnectSockets(true);
+      if (ban.byAddress && ban.addressHash !== null) addresses.add(ban.addressHash);
+    }
+    // Sockets from a banned address: one pass over this process's sockets of the site, which
+    // costs less than a room per address on every connection, for an action this rare.
+    if (addresses.size > 0) {
+      for (const socket of nsp.sockets.values()) {
+        if (!addresses.has(socket.data.addressHash)) continue;
+        socket.emit('kicked', KICKED);
+        socket.disconnect(true);
+      }
     }
     if (!before) return;
     for (const name of nsp.adapter.rooms.keys()) {

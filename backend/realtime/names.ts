@@ -7,11 +7,12 @@ import { defaultName } from '../names.js';
 import type { NameResult, Visitor } from '../protocol.js';
 import { parseName, parseTyping } from '../schemas.js';
 import { failure, handler, splitArgs } from './errors.js';
-import { roomOf, type ChatSocket, type RealtimeDeps, type VisitorLimits } from './types.js';
+import { roomOf, type ChatSocket, type SocketContext, type VisitorLimits } from './types.js';
 
 /** Names of the visitors connected to this process, per site, dropped with their last socket. */
 export class NameBook {
-  private readonly names = new Map<string, { name: string; sockets: number }>();
+  /** site -> visitor id -> name and open sockets; keyed by the strings sockets already hold. */
+  private readonly sites = new Map<string, Map<string, { name: string; sockets: number }>>();
 
   /**
    * A socket of the visitor connected, asking for `wanted` (a handshake name, which counts as a
@@ -22,8 +23,12 @@ export class NameBook {
     visitorId: string,
     wanted: string | undefined,
   ): { name: string; renamed: boolean } {
-    const key = `${site}\0${visitorId}`;
-    const entry = this.names.get(key);
+    let visitors = this.sites.get(site);
+    if (!visitors) {
+      visitors = new Map();
+      this.sites.set(site, visitors);
+    }
+    const entry = visitors.get(visitorId);
     if (entry) {
       entry.sockets += 1;
       const renamed = wanted !== undefined && wanted !== entry.name;
@@ -31,24 +36,26 @@ export class NameBook {
       return { name: entry.name, renamed };
     }
     const name = wanted ?? defaultName(visitorId);
-    this.names.set(key, { name, sockets: 1 });
+    visitors.set(visitorId, { name, sockets: 1 });
     return { name, renamed: false };
   }
 
   detach(site: string, visitorId: string): void {
-    const key = `${site}\0${visitorId}`;
-    const entry = this.names.get(key);
-    if (!entry) return;
+    const visitors = this.sites.get(site);
+    const entry = visitors?.get(visitorId);
+    if (!visitors || !entry) return;
     entry.sockets -= 1;
-    if (entry.sockets <= 0) this.names.delete(key);
+    if (entry.sockets > 0) return;
+    visitors.delete(visitorId);
+    if (visitors.size === 0) this.sites.delete(site);
   }
 
   get(site: string, visitorId: string): string {
-    return this.names.get(`${site}\0${visitorId}`)?.name ?? defaultName(visitorId);
+    return this.sites.get(site)?.get(visitorId)?.name ?? defaultName(visitorId);
   }
 
   set(site: string, visitorId: string, name: string): void {
-    const entry = this.names.get(`${site}\0${visitorId}`);
+    const entry = this.sites.get(site)?.get(visitorId);
     if (entry) entry.name = name;
   }
 }
@@ -59,13 +66,12 @@ export function visitorOf(names: NameBook, socket: ChatSocket): Visitor {
 
 export function handleNames(
   socket: ChatSocket,
-  deps: RealtimeDeps,
+  context: SocketContext,
   names: NameBook,
   limits: VisitorLimits,
 ): void {
-  const { site, visitorId } = socket.data;
-  const context = { logger: deps.logger, metrics: deps.metrics, site };
-  const limitKey = `${site}\0${visitorId}`;
+  const { site, limitKey } = context;
+  const { visitorId } = socket.data;
 
   socket.on(
     'name:set',

@@ -8,18 +8,17 @@ import { parseJoin, parseLeave } from '../schemas.js';
 import { isReadOnly } from '../sites/directory.js';
 import { failure, handler } from './errors.js';
 import type { RoomMembership } from './membership.js';
-import type { ChatSocket, RealtimeDeps, VisitorLimits } from './types.js';
+import type { ChatSocket, RealtimeDeps, SocketContext, VisitorLimits } from './types.js';
 
 export function handleRooms(
   socket: ChatSocket,
+  context: SocketContext,
   deps: RealtimeDeps,
   membership: RoomMembership,
   limits: VisitorLimits,
 ): void {
-  const { site, visitorId } = socket.data;
+  const { site, limitKey } = context;
   const { config, directory, storage, presence } = deps;
-  const context = { logger: deps.logger, metrics: deps.metrics, site };
-  const limitKey = `${site}\0${visitorId}`;
 
   socket.on(
     'join',

@@ -64,6 +64,15 @@ export interface RealtimeDeps {
   ): Promise<{ actor: 'operator' } | { actor: 'owner'; site: string } | undefined>;
 }
 
+/** What every request handler of one socket shares, made once per connection. */
+export interface SocketContext {
+  logger: Logger;
+  metrics: Metrics;
+  site: string;
+  /** Key of the visitor's rate-limit buckets: site and visitor id. */
+  limitKey: string;
+}
+
 /** The per-visitor limits, one token bucket each, keyed by site and visitor. */
 export interface VisitorLimits {
   message: Limiter;
@@ -73,14 +82,13 @@ export interface VisitorLimits {
 }
 
 /**
- * Socket.IO room names. Page rooms, visitors and addresses live in one room namespace per site, so
- * each kind has its own prefix: a client choosing the page key "v:x" or another socket's id can
- * never land in a visitor's or a socket's private room.
+ * Socket.IO room names. Page rooms and visitors live in one room namespace per site, so each kind
+ * has its own prefix: a client choosing the page key "v:x" or another socket's id can never land
+ * in a visitor's or a socket's private room.
  */
 export const roomOf = {
   page: (key: string) => `r:${key}`,
   visitor: (visitorId: string) => `v:${visitorId}`,
-  address: (hash: string) => `a:${hash}`,
 } as const;
 
 /** The page key of a Socket.IO room name, or undefined for other rooms. */

@@ -27,7 +27,9 @@ export async function openSqliteStorage({
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: cachedStatements(sqlite) }),
+  });
   try {
     await migrate(db, 'sqlite');
   } catch (error) {
@@ -39,4 +41,32 @@ export async function openSqliteStorage({
     // Fold the WAL back so the folder holds one file at rest.
     beforeClose: () => void sqlite.pragma('wal_checkpoint(TRUNCATE)'),
   });
+}
+
+/** Statements kept at most; the queries are a fixed set, so this is never reached in practice. */
+const MAX_STATEMENTS = 500;
+
+/**
+ * The database as Kysely sees it, with each SQL text prepared once: Kysely asks for a new prepared
+ * statement on every query, and preparing (parsing and planning the SQL) costs more than running
+ * an indexed INSERT. Statements are reused one at a time, since Kysely runs one query at a time on
+ * its single SQLite connection.
+ */
+function cachedStatements(sqlite: Database.Database): {
+  prepare(sql: string): Database.Statement;
+  close(): void;
+} {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= MAX_STATEMENTS) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
 }

@@ -13,27 +13,35 @@ import { startTestServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
+/**
+ * The real storage, with one message-store method failing while `failing` is true: what a full
+ * disk or a lost database connection looks like to the realtime layer.
+ */
+function flaky(method: 'append' | 'recent', failing: boolean) {
+  const state = { failing };
+  const wrapStorage = (real: Storage): Storage => {
+    const messages = { ...real.messages };
+    const original = real.messages[method].bind(real.messages) as (...args: unknown[]) => unknown;
+    Object.assign(messages, {
+      [method]: (...args: unknown[]) =>
+        state.failing ? Promise.reject(new Error('disk error')) : original(...args),
+    });
+    return { ...real, messages };
+  };
+  return { state, wrapStorage };
+}
+
 describe('internal', () => {
   it('answers internal when the store fails, broadcasts nothing, and recovers', async () => {
-    let failing = true;
-    const wrapStorage = (real: Storage): Storage => ({
-      ...real,
-      messages: {
-        ...real.messages,
-        append: (site, message, nonce) =>
-          failing
-            ? Promise.reject(new Error('disk full'))
-            : real.messages.append(site, message, nonce),
-      },
-    });
-    const server = await startTestServer({}, { wrapStorage });
+    const flakyAppend = flaky('append', true);
+    const server = await startTestServer({}, { wrapStorage: flakyAppend.wrapStorage });
     const a = await connect(server.url, 'acme');
     const b = await connect(server.url, 'acme');
     await a.join('/room');
     await b.join('/room');
     expectFailure(await a.request('message:send', { text: 'lost', nonce: 'n1' }), 'internal');
     // "the request may be retried": the same request, with the same nonce, succeeds once storage is back.
-    failing = false;
+    flakyAppend.state.failing = false;
     const retry = await a.request('message:send', { text: 'lost', nonce: 'n1' });
     expect(retry).toMatchObject({ ok: true, message: { text: 'lost' } });
     expect(await b.next('message')).toEqual(retry.ok ? retry.message : undefined);
@@ -44,22 +52,12 @@ describe('internal', () => {
 
 describe('internal on join', () => {
   it('leaves the room consistent: the others converge on the count the server reports', async () => {
-    let failing = false;
-    const wrapStorage = (real: Storage): Storage => ({
-      ...real,
-      messages: {
-        ...real.messages,
-        recent: (site, room, limit) =>
-          failing
-            ? Promise.reject(new Error('disk error'))
-            : real.messages.recent(site, room, limit),
-      },
-    });
-    const server = await startTestServer({}, { wrapStorage });
+    const flakyRecent = flaky('recent', false);
+    const server = await startTestServer({}, { wrapStorage: flakyRecent.wrapStorage });
     const resident = await connect(server.url, 'acme');
     const seen = new RoomCount(resident, '/room');
     await seen.join();
-    failing = true;
+    flakyRecent.state.failing = true;
     const newcomer = await connect(server.url, 'acme');
     expectFailure(await newcomer.request('join', { room: '/room' }), 'internal');
     const res = await fetch(`${server.url}/api/v1/sites/acme/presence?room=%2Froom`);
@@ -67,7 +65,7 @@ describe('internal on join', () => {
     // Whatever the failed join left behind, the room's own view must agree with the server's.
     await seen.until(count, LIMITS.presenceConvergeMs + 1500);
     // And the retry the code invites works.
-    failing = false;
+    flakyRecent.state.failing = false;
     expect(await newcomer.request('join', { room: '/room' })).toMatchObject({ ok: true, count: 2 });
     await seen.until(2, LIMITS.presenceConvergeMs + 1500);
   });
@@ -75,25 +73,15 @@ describe('internal on join', () => {
 
 describe('internal on join, for a second tab', () => {
   it('leaves the tab out of the room even when the visitor is already there', async () => {
-    let failing = false;
-    const wrapStorage = (real: Storage): Storage => ({
-      ...real,
-      messages: {
-        ...real.messages,
-        recent: (site, room, limit) =>
-          failing
-            ? Promise.reject(new Error('disk error'))
-            : real.messages.recent(site, room, limit),
-      },
-    });
-    const server = await startTestServer({}, { wrapStorage });
+    const flakyRecent = flaky('recent', false);
+    const server = await startTestServer({}, { wrapStorage: flakyRecent.wrapStorage });
     const first = await connect(server.url, 'acme');
     await first.join('/room');
     const second = await connect(server.url, 'acme', { auth: { token: first.session.token } });
     expect(second.id).toBe(first.id);
-    failing = true;
+    flakyRecent.state.failing = true;
     expectFailure(await second.request('join', { room: '/room' }), 'internal');
-    failing = false;
+    flakyRecent.state.failing = false;
     // The failed join left no room behind: the tab may not post there.
     expectFailure(await second.request('message:send', { text: 'sneaky' }), 'not_joined');
     expect(await first.request('message:send', { text: 'fine' })).toMatchObject({ ok: true });
