@@ -2,9 +2,9 @@
  * Error codes on the wire: the words that go with them, the failure acks and handshake refusals
  * built from them, and the wrapper that turns a thrown error into `internal` instead of a crash.
  */
-import type { Logger } from '../logger.js';
-import { countRejection, type Metrics } from '../metrics.js';
+import { countRejection } from '../metrics.js';
 import type { Ack, ConnectErrorData, ErrorCode, Failure } from '../protocol.js';
+import type { ChatSocket, SocketContext } from './types.js';
 
 const MESSAGES: Record<ErrorCode, string> = {
   invalid_site: 'the site name is not valid or is reserved',
@@ -56,14 +56,26 @@ export function splitArgs(args: unknown[]): [unknown, (response: Ack) => void] {
 export type Reply<T extends object> = (response: Ack<T>) => void;
 
 /**
+ * A request handler, made once per server and shared by every socket (per-socket state comes in
+ * as arguments, so a connection costs one small listener per event, not a set of closures).
+ */
+export type Request<T extends object> = (
+  socket: ChatSocket,
+  context: SocketContext,
+  payload: unknown,
+  reply: Reply<T>,
+) => Promise<void> | void;
+
+/**
  * A Socket.IO listener for a request: parses nothing itself, counts refusals, and answers
  * `internal` (logged) when the handler throws or rejects, so no request can crash the process or
  * go unanswered.
  */
 export function handler<T extends object>(
-  context: { logger: Logger; metrics: Metrics; site: string },
+  socket: ChatSocket,
+  context: SocketContext,
   event: string,
-  fn: (payload: unknown, reply: Reply<T>) => Promise<void> | void,
+  fn: Request<T>,
 ): (...args: unknown[]) => void {
   return (...args) => {
     const [payload, ack] = splitArgs(args);
@@ -75,7 +87,7 @@ export function handler<T extends object>(
       ack(response);
     };
     Promise.resolve()
-      .then(() => fn(payload, reply))
+      .then(() => fn(socket, context, payload, reply))
       .catch((error: unknown) => {
         context.logger.error({ err: error, event, site: context.site }, 'request failed');
         reply(failure('internal'));

@@ -10,10 +10,10 @@ import { isReadOnly } from '../sites/directory.js';
 import { attachAdmin } from './admin.js';
 import { acceptSites, SiteNamespaces } from './connection.js';
 import { RoomMembership } from './membership.js';
-import { handleMessages } from './messages.js';
+import { messageHandlers } from './messages.js';
 import { Moderation } from './moderation.js';
-import { handleNames, NameBook, visitorOf } from './names.js';
-import { handleRooms } from './rooms.js';
+import { nameHandlers, NameBook, visitorOf } from './names.js';
+import { roomHandlers } from './rooms.js';
 import {
   roomOf,
   type ChatServer,
@@ -78,7 +78,9 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
   const moderation = new Moderation(namespaces, admin);
   directory.onChange((site, before, after) => moderation.apply(site, before, after));
 
-  const messageDeps = { ...deps, toModerators: admin.message };
+  const registerRooms = roomHandlers(deps, membership, limits);
+  const registerMessages = messageHandlers({ ...deps, toModerators: admin.message }, names, limits);
+  const registerNames = nameHandlers(names, limits);
   acceptSites(
     io,
     deps,
@@ -93,9 +95,9 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
         site,
         limitKey: `${site}\0${visitorId}`,
       };
-      handleRooms(socket, context, deps, membership, limits);
-      handleMessages(socket, context, messageDeps, names, limits);
-      handleNames(socket, context, names, limits);
+      registerRooms(socket, context);
+      registerMessages(socket, context);
+      registerNames(socket, context);
     },
     // The name is released after the leave, so `left` still carries it.
     (socket) =>

@@ -6,7 +6,7 @@
 import type { Message, SendResult } from '../protocol.js';
 import { parseSend } from '../schemas.js';
 import { banFor, isReadOnly } from '../sites/directory.js';
-import { failure, handler } from './errors.js';
+import { failure, handler, type Request } from './errors.js';
 import { visitorOf, type NameBook } from './names.js';
 import {
   roomOf,
@@ -21,54 +21,53 @@ export interface MessageDeps extends RealtimeDeps {
   toModerators(site: string, message: Message): void;
 }
 
-export function handleMessages(
-  socket: ChatSocket,
-  context: SocketContext,
+/** The `message:send` listener of a socket, from a handler made once per server. */
+export function messageHandlers(
   deps: MessageDeps,
   names: NameBook,
   limits: VisitorLimits,
-): void {
-  const { site, limitKey } = context;
-  const { visitorId } = socket.data;
+): (socket: ChatSocket, context: SocketContext) => void {
   const { config, directory, storage, limiters, clock, metrics } = deps;
 
-  socket.on(
-    'message:send',
-    handler<SendResult>(context, 'message:send', async (payload, reply) => {
-      const parsed = parseSend(payload, config.maxTextLength);
-      if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
-      const room = socket.data.room;
-      if (room === null) return reply(failure('not_joined'));
-      const state = directory.peek(site) ?? (await directory.load(site));
-      if (banFor(state, visitorId, socket.data.addressHash, clock())) {
-        return reply(failure('banned'));
-      }
-      if (isReadOnly(state, room)) return reply(failure('read_only'));
-      const { text, nonce } = parsed.value;
-      if (state.blocks(text)) return reply(failure('text_not_allowed'));
-      // A retry of a message already stored is answered without spending the visitor's budgets.
-      if (nonce !== undefined) {
-        const original = await storage.messages.findByNonce(site, visitorId, nonce);
-        if (original) return reply({ ok: true, message: original });
-      }
-      const allowed = await limits.message.take(limitKey);
-      if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
-      const slow = await limiters.interval(
-        `slow\0${site}\0${room}\0${visitorId}`,
-        state.settings.slowModeMs,
-      );
-      if (!slow.ok) return reply(failure('rate_limited', undefined, slow.retryAfterMs));
-      const stored = await storage.messages.append(
-        site,
-        { id: deps.newId(), room, visitor: visitorOf(names, socket), text, ts: clock() },
-        nonce,
-      );
-      if (!stored.duplicate) {
-        socket.to(roomOf.page(stored.message.room)).emit('message', stored.message);
-        deps.toModerators(site, stored.message);
-        metrics.messages.inc();
-      }
-      reply({ ok: true, message: stored.message });
-    }),
-  );
+  const send: Request<SendResult> = async (socket, { site, limitKey }, payload, reply) => {
+    const parsed = parseSend(payload, config.maxTextLength);
+    if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
+    const room = socket.data.room;
+    if (room === null) return reply(failure('not_joined'));
+    const { visitorId } = socket.data;
+    const state = directory.peek(site) ?? (await directory.load(site));
+    if (banFor(state, visitorId, socket.data.addressHash, clock())) {
+      return reply(failure('banned'));
+    }
+    if (isReadOnly(state, room)) return reply(failure('read_only'));
+    const { text, nonce } = parsed.value;
+    if (state.blocks(text)) return reply(failure('text_not_allowed'));
+    // A retry of a message already stored is answered without spending the visitor's budgets.
+    if (nonce !== undefined) {
+      const original = await storage.messages.findByNonce(site, visitorId, nonce);
+      if (original) return reply({ ok: true, message: original });
+    }
+    const allowed = await limits.message.take(limitKey);
+    if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
+    const slow = await limiters.interval(
+      `slow\0${site}\0${room}\0${visitorId}`,
+      state.settings.slowModeMs,
+    );
+    if (!slow.ok) return reply(failure('rate_limited', undefined, slow.retryAfterMs));
+    const stored = await storage.messages.append(
+      site,
+      { id: deps.newId(), room, visitor: visitorOf(names, socket), text, ts: clock() },
+      nonce,
+    );
+    if (!stored.duplicate) {
+      socket.to(roomOf.page(stored.message.room)).emit('message', stored.message);
+      deps.toModerators(site, stored.message);
+      metrics.messages.inc();
+    }
+    reply({ ok: true, message: stored.message });
+  };
+
+  return (socket, context) => {
+    socket.on('message:send', handler(socket, context, 'message:send', send));
+  };
 }

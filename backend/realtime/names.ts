@@ -6,7 +6,7 @@
 import { defaultName } from '../names.js';
 import type { NameResult, Visitor } from '../protocol.js';
 import { parseName, parseTyping } from '../schemas.js';
-import { failure, handler, splitArgs } from './errors.js';
+import { failure, handler, splitArgs, type Request } from './errors.js';
 import { roomOf, type ChatSocket, type SocketContext, type VisitorLimits } from './types.js';
 
 /** Names of the visitors connected to this process, per site, dropped with their last socket. */
@@ -64,36 +64,30 @@ export function visitorOf(names: NameBook, socket: ChatSocket): Visitor {
   return { id: socket.data.visitorId, name: names.get(socket.data.site, socket.data.visitorId) };
 }
 
-export function handleNames(
-  socket: ChatSocket,
-  context: SocketContext,
+/** The `name:set` and `typing` listeners of a socket, from handlers made once per server. */
+export function nameHandlers(
   names: NameBook,
   limits: VisitorLimits,
-): void {
-  const { site, limitKey } = context;
-  const { visitorId } = socket.data;
-
-  socket.on(
-    'name:set',
-    handler<NameResult>(context, 'name:set', async (payload, reply) => {
-      const parsed = parseName(payload);
-      if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
-      const allowed = await limits.rename.take(limitKey);
-      if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
-      names.set(site, visitorId, parsed.value);
-      const visitor = visitorOf(names, socket);
-      const room = socket.data.room;
-      // One broadcast: the others in this room, and every other socket of the visitor on the site.
-      const targets = room === null ? [] : [roomOf.page(room)];
-      socket
-        .to([...targets, roomOf.visitor(visitorId)])
-        .emit('renamed', { room: room ?? '', visitor });
-      reply({ ok: true, visitor });
-    }),
-  );
+): (socket: ChatSocket, context: SocketContext) => void {
+  const rename: Request<NameResult> = async (socket, { site, limitKey }, payload, reply) => {
+    const parsed = parseName(payload);
+    if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
+    const allowed = await limits.rename.take(limitKey);
+    if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
+    const { visitorId } = socket.data;
+    names.set(site, visitorId, parsed.value);
+    const visitor = visitorOf(names, socket);
+    const room = socket.data.room;
+    // One broadcast: the others in this room, and every other socket of the visitor on the site.
+    const targets = room === null ? [] : [roomOf.page(room)];
+    socket
+      .to([...targets, roomOf.visitor(visitorId)])
+      .emit('renamed', { room: room ?? '', visitor });
+    reply({ ok: true, visitor });
+  };
 
   // `typing` takes no ack and is best-effort: bad payloads, a missing room and floods are dropped.
-  socket.on('typing', (...args: unknown[]) => {
+  const typing = (socket: ChatSocket, limitKey: string, args: unknown[]): void => {
     const [payload] = splitArgs(args);
     const room = socket.data.room;
     if (room === null) return;
@@ -110,5 +104,10 @@ export function handleNames(
       },
       () => undefined,
     );
-  });
+  };
+
+  return (socket, context) => {
+    socket.on('name:set', handler(socket, context, 'name:set', rename));
+    socket.on('typing', (...args: unknown[]) => typing(socket, context.limitKey, args));
+  };
 }
