@@ -62,6 +62,8 @@ const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
 const owner = { security: [{ bearer: [] }] };
+/** What a request on one site may answer besides success. */
+const OWNER_ERRORS = errors(400, 401, 403, 404, 429);
 const route = <R extends RouteConfig>(config: R) => createRoute(config);
 
 function errorBody(code: ApiErrorBody['error']['code'], message: string): ApiErrorBody {
@@ -202,7 +204,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       path: '/sites/{site}',
       summary: 'A site and its settings',
       request: { params: SiteParam },
-      responses: { 200: json(SiteSchema, 'the site'), ...errors(400, 401, 403, 404, 429) },
+      responses: { 200: json(SiteSchema, 'the site'), ...OWNER_ERRORS },
       ...owner,
     }),
     async (c) => {
@@ -220,7 +222,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam, ...body(SettingsPatchSchema) },
       responses: {
         200: json(SiteSchema, 'the site as it is now'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -239,7 +241,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam },
       responses: {
         204: { description: 'deleted; its sockets are disconnected' },
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -260,7 +262,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam },
       responses: {
         201: json(z.object({ key: z.string() }), 'the new key, shown once'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -279,7 +281,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam, query: RoomsQuery },
       responses: {
         200: json(RoomsSchema, 'distinct visitors on the site and its rooms'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -299,7 +301,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam, ...body(RoomStateBody) },
       responses: {
         200: json(z.object({ room: z.string(), readOnly: z.boolean() }), 'the room state now'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -324,7 +326,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
           z.object({ messages: z.array(MessageSchema), next: z.string().nullable() }),
           'a page',
         ),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -343,7 +345,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       path: '/sites/{site}/messages/{id}',
       summary: 'Delete a message; its room is told',
       request: { params: SiteAndIdParams },
-      responses: { 204: { description: 'deleted' }, ...errors(400, 401, 403, 404, 429) },
+      responses: { 204: { description: 'deleted' }, ...OWNER_ERRORS },
       ...owner,
     }),
     async (c) => {
@@ -360,7 +362,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       path: '/sites/{site}/bans',
       summary: 'Ban a visitor, or the author of a message',
       request: { params: SiteParam, ...body(BanBody) },
-      responses: { 201: json(BanSchema, 'the ban'), ...errors(400, 401, 403, 404, 429) },
+      responses: { 201: json(BanSchema, 'the ban'), ...OWNER_ERRORS },
       ...owner,
     }),
     async (c) => {
@@ -378,7 +380,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteParam },
       responses: {
         200: json(z.object({ bans: z.array(BanSchema) }), 'the bans'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -395,7 +397,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       path: '/sites/{site}/bans/{id}',
       summary: 'Lift a ban',
       request: { params: SiteAndIdParams },
-      responses: { 204: { description: 'lifted' }, ...errors(400, 401, 403, 404, 429) },
+      responses: { 204: { description: 'lifted' }, ...OWNER_ERRORS },
       ...owner,
     }),
     async (c) => {
@@ -414,7 +416,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       request: { params: SiteAndVisitorParams },
       responses: {
         200: json(z.object({ deleted: z.number().int() }), 'how many'),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -438,7 +440,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
           content: { 'application/x-ndjson': { schema: MessageSchema } },
           description: 'NDJSON, streamed: one Message a line',
         },
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),
@@ -469,7 +471,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
           z.object({ entries: z.array(AuditEntrySchema), next: z.string().nullable() }),
           'a page',
         ),
-        ...errors(400, 401, 403, 404, 429),
+        ...OWNER_ERRORS,
       },
       ...owner,
     }),

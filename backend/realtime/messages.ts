@@ -53,7 +53,11 @@ export function messageHandlers(
       `slow\0${site}\0${room}\0${visitorId}`,
       state.settings.slowModeMs,
     );
-    if (!slow.ok) return reply(failure('rate_limited', undefined, slow.retryAfterMs));
+    if (!slow.ok) {
+      const every = Math.ceil(state.settings.slowModeMs / 1000);
+      const message = `slow mode: one message every ${every} s in this room`;
+      return reply(failure('rate_limited', message, slow.retryAfterMs));
+    }
     const stored = await storage.messages.append(
       site,
       { id: deps.newId(), room, visitor: visitorOf(names, socket), text, ts: clock() },
