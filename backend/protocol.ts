@@ -36,6 +36,44 @@ export const LIMITS = {
   presenceConvergeMs: 2000,
 } as const;
 
+// 1.1 text rules. One place for the rules the server enforces and clients may check before
+// sending (the widget imports them), so the two can never disagree.
+
+/** A lone UTF-16 surrogate: text, names and room keys holding one are not well-formed. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Control characters refused in message text: C0 but tab and LF, DEL, C1 (after CR is folded). */
+// eslint-disable-next-line no-control-regex
+const TEXT_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** Bidirectional formatting characters, refused in names (they reorder the words around them). */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** A letter or digit that shows: the Hangul fillers are letters that draw nothing. */
+const VISIBLE = /(?![\u115f\u1160\u3164\uffa0])[\p{L}\p{N}]/u;
+
+/** 1.1: whether `s` is well-formed UTF-16 (no lone surrogate). */
+export function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** 1.1: message text with CR LF and lone CR folded into LF, as the server stores it. */
+export function foldLineBreaks(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/** 1.1: whether (folded) message text holds a control character other than tab and LF. */
+export function hasTextControl(text: string): boolean {
+  return TEXT_CONTROL.test(text);
+}
+
+/** 1.1: whether a display name holds a bidirectional control character. */
+export function hasBidiControl(name: string): boolean {
+  return BIDI_CONTROL.test(name);
+}
+
+/** 1.1: whether a display name contains at least one visible letter or digit. */
+export function hasVisibleLetter(name: string): boolean {
+  return VISIBLE.test(name);
+}
+
 /** Every error code a client can receive, from an ack or a refused connection. */
 export type ErrorCode =
   | 'invalid_site'

@@ -1,7 +1,7 @@
 /**
  * Room keys and site names: the pure checks applied to every key and namespace a client sends.
  */
-import { LIMITS, RESERVED_SITES, SITE_PATTERN } from './protocol.js';
+import { isWellFormed, LIMITS, RESERVED_SITES, SITE_PATTERN } from './protocol.js';
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
@@ -24,6 +24,7 @@ export type RoomKeyResult = { ok: true; room: string } | { ok: false; reason: st
 
 /** Trims a room key and checks it against the protocol: 1 to 256 characters, no control characters. */
 export function normalizeRoomKey(raw: string): RoomKeyResult {
+  if (!isWellFormed(raw)) return { ok: false, reason: 'room must be well-formed UTF-16' };
   const room = raw.trim();
   if (room.length === 0) return { ok: false, reason: 'room must not be empty' };
   if (characterCount(room) > LIMITS.roomMax) {

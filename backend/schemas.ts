@@ -3,7 +3,15 @@
  * else is answered with `invalid_payload` or `too_long` before it reaches a room.
  */
 import { z } from 'zod';
-import { LIMITS, type ErrorCode } from './protocol.js';
+import {
+  LIMITS,
+  foldLineBreaks,
+  hasBidiControl,
+  hasTextControl,
+  hasVisibleLetter,
+  isWellFormed,
+  type ErrorCode,
+} from './protocol.js';
 import { characterCount, hasControlCharacters, normalizeRoomKey } from './rooms.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
@@ -52,8 +60,12 @@ export function parseSend(
       `message:send expects { text: string, nonce?: string of 1 to ${LIMITS.nonceMax} characters }; ${describe(parsed.error)}`,
     );
   }
-  const text = parsed.data.text.trim();
+  if (!isWellFormed(parsed.data.text)) return invalid('text must be well-formed UTF-16');
+  const text = foldLineBreaks(parsed.data.text).trim();
   if (text.length === 0) return invalid('text must not be empty');
+  if (hasTextControl(text)) {
+    return invalid('text must not contain control characters other than tab and line feed');
+  }
   if (characterCount(text) > maxTextLength) {
     return {
       ok: false,
@@ -68,7 +80,10 @@ export function parseSend(
 export function checkName(raw: string): Parsed<string> {
   const name = raw.trim();
   if (name.length === 0) return invalid('name must not be empty');
+  if (!isWellFormed(name)) return invalid('name must be well-formed UTF-16');
   if (hasControlCharacters(name)) return invalid('name must not contain control characters');
+  if (hasBidiControl(name)) return invalid('name must not contain bidirectional controls');
+  if (!hasVisibleLetter(name)) return invalid('name must contain a visible letter or digit');
   if (characterCount(name) > LIMITS.nameMax) {
     return {
       ok: false,

@@ -343,6 +343,21 @@ describe('names belong to the visitor', () => {
   });
 });
 
+describe('a handshake name', () => {
+  it('renames the visitor on its other tabs too', async () => {
+    const server = await startTestServer();
+    const tab1 = await connect(server.url, 'acme', { auth: { name: 'Ada' } });
+    const tab2 = await connect(server.url, 'acme', {
+      auth: { token: tab1.session.token, name: 'Grace' },
+    });
+    expect(tab2.session.name).toBe('Grace');
+    expect(await tab1.next('renamed')).toEqual({
+      room: '',
+      visitor: { id: tab1.id, name: 'Grace' },
+    });
+  });
+});
+
 describe('connections per address', () => {
   it('refuses more than PAGECHAT_MAX_CONNECTIONS_PER_IP with rate_limited, and frees a place on leaving', async () => {
     const server = await startTestServer({ maxConnectionsPerIp: 2 });
