@@ -1,14 +1,38 @@
 /**
- * The HTTP side of pagechat as a Hono app: health, the API (api/), the widget bundle, metrics and
- * the demo pages. `createApp(deps)` never listens; the composition root (server.ts) serves it.
+ * The HTTP side of pagechat as a Hono app: health, the API (api/), the widget bundle, metrics for
+ * the operator and the demo pages. `createApp(deps)` never listens; the composition root
+ * (server.ts) serves it, and serves `createMetricsApp` on its own port when one is configured.
  */
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import type { HttpBindings } from '@hono/node-server';
 import { createApi, type ApiDeps } from './http/api.js';
 import { negotiate, type Asset } from './assets.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { isOperatorToken } from './sites/keys.js';
+
+/**
+ * Headers of every page served as a document: scripts and connections to this origin only, no
+ * framing by other sites, no MIME sniffing, no referrer. Styles may be inline (the demo's hostile
+ * page carries its own); HSTS belongs to whatever terminates TLS.
+ */
+export const pageHeaders: MiddlewareHandler = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  xFrameOptions: 'DENY',
+  strictTransportSecurity: false,
+});
 
 export interface AppDeps {
   /** The owner and operator API, and the public presence endpoint. */
@@ -17,8 +41,10 @@ export interface AppDeps {
   assets: Record<string, Asset | undefined>;
   /** Folder of demo pages served at `/`, or undefined to serve none. */
   demoDir: string | undefined;
-  /** Metrics to expose at `/metrics`, or undefined to expose none. */
+  /** Metrics to expose at `/metrics` to the operator token, or undefined to expose none. */
   metrics: Metrics | undefined;
+  /** The operator token (`PAGECHAT_ADMIN_TOKEN`); without one, `/metrics` here answers 404. */
+  operatorToken: string | undefined;
   logger: Logger;
 }
 
@@ -54,16 +80,23 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     });
   }
 
-  if (deps.metrics) {
+  if (deps.metrics && deps.operatorToken !== undefined) {
     const { registry } = deps.metrics;
-    app.get('/metrics', async (c) =>
-      c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
-    );
+    const token = deps.operatorToken;
+    app.get('/metrics', async (c) => {
+      const credential = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+      if (credential === undefined || !isOperatorToken(token, credential)) {
+        return c.text('send Authorization: Bearer <operator token>\n', 401, {
+          'WWW-Authenticate': 'Bearer',
+        });
+      }
+      return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    });
   }
 
   if (deps.demoDir) {
     const root = deps.demoDir;
-    app.get('*', serveStatic({ root }));
+    app.get('*', pageHeaders, serveStatic({ root }));
     // The single-page demo routes every other path under /spa/ to its one document.
     app.get('/spa/*', serveStatic({ root, rewriteRequestPath: () => '/spa/index.html' }));
   }
@@ -73,5 +106,14 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     return c.json({ error: { code: 'internal', message: 'the server failed' } }, 500);
   });
 
+  return app;
+}
+
+/** `/metrics` alone, without credentials, for a listener only the scraper can reach. */
+export function createMetricsApp(metrics: Metrics): Hono {
+  const app = new Hono();
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+  );
   return app;
 }

@@ -41,8 +41,23 @@ export interface Config {
   adminToken: string | undefined;
   /** Reverse proxies in front, to take the client address from `X-Forwarded-For`. @default 0 */
   trustProxy: number;
-  /** Open connections one client address may hold. @default 100 */
+  /**
+   * Connections (Engine.IO sessions, one per browser tab) one client address may hold; sessions
+   * that never reach a site count too. @default 100
+   */
   maxConnectionsPerIp: number;
+  /** Connections the whole process holds at most; more are refused at the handshake. @default 20000 */
+  maxConnections: number;
+  /** New connections (transport handshakes) per client address. @default { burst: 20, perSecond: 5 } */
+  handshakeRate: RateLimit;
+  /** Messages per client address, over all its visitors and rooms. @default { burst: 20, perSecond: 3 } */
+  addressMessageRate: RateLimit;
+  /** Messages per room, over all its visitors: the ceiling on how fast history moves. @default { burst: 30, perSecond: 5 } */
+  roomMessageRate: RateLimit;
+  /** Requests answered `invalid_payload` or `too_long` per client address before its socket is disconnected. @default { burst: 10, perSecond: 1 } */
+  invalidRequestRate: RateLimit;
+  /** Unsent output one connection may hold, in bytes; a slower reader is disconnected. @default 1048576 */
+  maxBufferedBytes: number;
   /** Site claims one client address may make (signup open). @default { burst: 5, perSecond: 1 / 3600 } */
   claimRate: RateLimit;
   /** Failed credentials one client address may present before `rate_limited`. @default { burst: 10, perSecond: 0.1 } */
@@ -61,8 +76,15 @@ export interface Config {
   presenceWindowMs: number;
   /** Rooms with more visitors than this get no per-visitor `joined`/`left`. @default 50 */
   quietRoomSize: number;
-  /** Serve Prometheus metrics at `/metrics`. @default true */
+  /**
+   * Prometheus metrics: at `/metrics` for the operator token on the main port, and without a
+   * token on `metricsPort` when set. @default true
+   */
   metrics: boolean;
+  /** A separate listener for `/metrics` alone, on `metricsHost`. @default undefined */
+  metricsPort: number | undefined;
+  /** Interface of the metrics listener. @default '127.0.0.1' */
+  metricsHost: string;
   /** Serve the demo pages at `/`. @default true */
   demo: boolean;
   /** pino log level. @default 'info' */
@@ -89,6 +111,12 @@ export const defaults = {
   adminToken: undefined,
   trustProxy: 0,
   maxConnectionsPerIp: 100,
+  maxConnections: 20_000,
+  handshakeRate: { burst: 20, perSecond: 5 },
+  addressMessageRate: { burst: 20, perSecond: 3 },
+  roomMessageRate: { burst: 30, perSecond: 5 },
+  invalidRequestRate: { burst: 10, perSecond: 1 },
+  maxBufferedBytes: 1_048_576,
   claimRate: { burst: 5, perSecond: 1 / 3600 },
   authFailureRate: { burst: 10, perSecond: 0.1 },
   changePollMs: 1000,
@@ -99,6 +127,8 @@ export const defaults = {
   presenceWindowMs: 1000,
   quietRoomSize: 50,
   metrics: true,
+  metricsPort: undefined,
+  metricsHost: '127.0.0.1',
   demo: true,
   logLevel: 'info',
   shutdownTimeoutMs: 5000,
@@ -224,6 +254,22 @@ export function loadConfig(env: Env): Config {
         accepts: 'a whole number from 1 to 1000000',
         schema: int(1, 1_000_000),
       }) ?? defaults.maxConnectionsPerIp,
+    maxConnections:
+      read(env, {
+        name: 'PAGECHAT_MAX_CONNECTIONS',
+        accepts: 'a whole number from 1 to 10000000',
+        schema: int(1, 10_000_000),
+      }) ?? defaults.maxConnections,
+    handshakeRate: rate(env, 'PAGECHAT_HANDSHAKE_RATE', defaults.handshakeRate),
+    addressMessageRate: rate(env, 'PAGECHAT_ADDRESS_MESSAGE_RATE', defaults.addressMessageRate),
+    roomMessageRate: rate(env, 'PAGECHAT_ROOM_MESSAGE_RATE', defaults.roomMessageRate),
+    invalidRequestRate: rate(env, 'PAGECHAT_INVALID_REQUEST_RATE', defaults.invalidRequestRate),
+    maxBufferedBytes:
+      read(env, {
+        name: 'PAGECHAT_MAX_BUFFERED_BYTES',
+        accepts: 'a whole number of bytes from 65536 to 1073741824',
+        schema: int(65_536, 1_073_741_824),
+      }) ?? defaults.maxBufferedBytes,
     port:
       read(env, {
         name: 'PORT',
@@ -280,6 +326,17 @@ export function loadConfig(env: Env): Config {
     metrics:
       read(env, { name: 'PAGECHAT_METRICS', accepts: 'true or false', schema: bool }) ??
       defaults.metrics,
+    metricsPort: read(env, {
+      name: 'PAGECHAT_METRICS_PORT',
+      accepts: 'a port number from 0 to 65535',
+      schema: int(0, 65535),
+    }),
+    metricsHost:
+      read(env, {
+        name: 'PAGECHAT_METRICS_HOST',
+        accepts: 'a host name or IP address',
+        schema: z.string().min(1),
+      }) ?? defaults.metricsHost,
     demo:
       read(env, { name: 'PAGECHAT_DEMO', accepts: 'true or false', schema: bool }) ?? defaults.demo,
     logLevel:

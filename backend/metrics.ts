@@ -11,6 +11,12 @@ export interface Metrics {
   messages: Counter;
   joins: Counter;
   rejected: Counter<'code'>;
+  /** Transport handshakes refused before a session exists, by reason. */
+  transportRefusals: Counter<'reason'>;
+  /** Connections dropped for not reading their output. */
+  slowConsumers: Counter;
+  /** Sockets disconnected for repeated invalid requests. */
+  invalidDisconnects: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -42,6 +48,22 @@ export function createMetrics(): Metrics {
       name: 'pagechat_rejected_total',
       help: 'Requests and connections answered with an error code',
       labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    transportRefusals: new Counter({
+      name: 'pagechat_transport_refusals_total',
+      help: 'New connections refused at the transport handshake (server full, address limits)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    slowConsumers: new Counter({
+      name: 'pagechat_slow_consumers_total',
+      help: 'Connections dropped because their unsent output passed PAGECHAT_MAX_BUFFERED_BYTES',
+      registers: [registry],
+    }),
+    invalidDisconnects: new Counter({
+      name: 'pagechat_invalid_disconnects_total',
+      help: 'Sockets disconnected for repeated invalid requests from their address',
       registers: [registry],
     }),
   };

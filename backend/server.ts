@@ -11,15 +11,18 @@ import type { Server as HttpServer } from 'node:http';
 import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
 import { clientAddress, createAddressHasher } from './address.js';
-import { createApp } from './app.js';
+import { createApp, createMetricsApp } from './app.js';
 import { loadAsset, packageRoot } from './assets.js';
 import type { Config } from './config.js';
 import { createMemoryAddressCounter, createMemoryLimiters } from './ephemeral/memory.js';
 import { MemoryPresence } from './ephemeral/presence.js';
 import type { Clock } from './ephemeral/rate-limit.js';
+import { closeUnreadBodies } from './http/unread-body.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { attachRealtime, type ChatServer } from './realtime/index.js';
+import { CONNECT_TIMEOUT_MS, createTransportGuard } from './realtime/transport.js';
+import { LIMITS } from './protocol.js';
 import { resolveSecret } from './secret.js';
 import { SiteDirectory } from './sites/directory.js';
 import { SiteService } from './sites/service.js';
@@ -32,6 +35,8 @@ export interface RunningServer {
   port: number;
   /** `http://<host>:<port>`, for clients on this machine. */
   url: string;
+  /** The port of the metrics listener, when `metricsPort` is set. */
+  metricsPort: number | undefined;
   /** Stops accepting, disconnects every client, flushes storage. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -43,6 +48,16 @@ export interface ServerDeps {
   logger?: Logger;
   /** Wraps the opened storage (tests inject failures into it). */
   wrapStorage?: (storage: Storage) => Storage;
+}
+
+/**
+ * The largest frame a valid request can need. A client may escape every character as JSON `\uXXXX`
+ * (Python's json does by default): 12 bytes for a character outside the BMP. So the longest text,
+ * or room key, escaped, plus an escaped nonce and the packet around them, must always fit.
+ */
+export function maxFrameBytes(maxTextLength: number): number {
+  const escaped = 12;
+  return escaped * (Math.max(maxTextLength, LIMITS.roomMax) + LIMITS.nonceMax) + 4096;
 }
 
 export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
@@ -98,15 +113,31 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     const http = createAdaptorServer({
       fetch: (request, env) => app.fetch(request, env),
     }) as HttpServer;
+    const addresses = createMemoryAddressCounter();
+    const guard = createTransportGuard({
+      config,
+      addresses,
+      hashAddress,
+      handshakes: limiters.limiter('handshake', config.handshakeRate),
+      clock,
+      logger,
+      metrics,
+    });
     const io: ChatServer = new Server(http, {
       // Pages on any origin embed the widget; there are no cookies, so no credentials either.
       cors: { origin: '*', credentials: false },
       cleanupEmptyChildNamespaces: true,
-      // The largest valid request is a 2,000-character message (8 KB of UTF-8); leave room, refuse more.
-      maxHttpBufferSize: Math.max(16_384, config.maxTextLength * 4 + 4096),
+      maxHttpBufferSize: maxFrameBytes(config.maxTextLength),
       serveClient: false,
-      connectTimeout: 10_000,
+      // A backstop: the guard closes a session that reaches no site sooner, discarding its buffers,
+      // where Socket.IO's polite close would leave a polling session open 30 s more.
+      connectTimeout: CONNECT_TIMEOUT_MS + 1000,
+      allowRequest: (req, callback) => guard.allowRequest(req, callback),
     });
+    guard.attach(io);
+    opened.push(() => guard.close());
+    // After Socket.IO attached (it moves the listeners it finds behind its own), so this runs first.
+    http.prependListener('request', closeUnreadBodies);
     opened.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
 
     const realtime = attachRealtime(io, {
@@ -115,7 +146,8 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       directory,
       presence: new MemoryPresence(),
       limiters,
-      addresses: createMemoryAddressCounter(),
+      addresses,
+      guard,
       hashAddress,
       tokens: createTokenSigner(secret),
       clock,
@@ -155,6 +187,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       assets,
       demoDir: config.demo ? join(root, 'demo') : undefined,
       metrics: config.metrics ? metrics : undefined,
+      operatorToken: config.adminToken,
       logger,
     });
 
@@ -166,6 +199,18 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       });
     });
     const { port } = http.address() as AddressInfo;
+    let metricsPort: number | undefined;
+    if (config.metrics && config.metricsPort !== undefined) {
+      const scrape = createMetricsApp(metrics);
+      const listener = createAdaptorServer({ fetch: scrape.fetch }) as HttpServer;
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(config.metricsPort, config.metricsHost, () => resolve());
+      });
+      opened.push(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+      metricsPort = (listener.address() as AddressInfo).port;
+      logger.info({ port: metricsPort, host: config.metricsHost }, 'metrics listening');
+    }
     const host =
       config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : '127.0.0.1';
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -183,7 +228,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       })();
       return closing;
     };
-    return { port, url, close };
+    return { port, url, metricsPort, close };
   } catch (error) {
     await closeOpened();
     throw error;

@@ -31,8 +31,10 @@ export function createTokenSigner(secret: string): TokenSigner {
       if (parts.length !== 3) return undefined;
       const [version, visitorId, signature] = parts as [string, string, string];
       if (version !== VERSION || !VISITOR_ID.test(visitorId)) return undefined;
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(site, visitorId);
+      // Compared as text, so exactly one spelling is genuine: decoding base64url would accept
+      // padding, stray characters and other values of the last character's unused bits.
+      const given = Buffer.from(signature, 'latin1');
+      const expected = Buffer.from(mac(site, visitorId).toString('base64url'), 'latin1');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       return visitorId;
     },

@@ -114,13 +114,24 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
   return 'en';
 }
 
+/**
+ * Values for a sentence's placeholders. Numbers are the widget's own and are formatted for the
+ * language; strings are visitors' words (names, message text) and go in wrapped in U+2068 FIRST
+ * STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE, so a right-to-left name or a bidi control in
+ * it cannot reorder the sentence around it, even where the sentence is plain text (aria-live).
+ */
 export type Params = Record<string, string | number>;
 
 /** The string for `key` in `lang` with `{placeholders}` filled; unknown placeholders stay. */
 export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  return TABLES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return TABLES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined
+      ? whole
+      : typeof value === 'number'
+        ? value.toLocaleString(lang)
+        : `\u2068${value}\u2069`;
+  });
 }
 
 type Counted = 'people' | 'unread';
@@ -128,7 +139,7 @@ type Counted = 'people' | 'unread';
 /** A counted phrase, picking the plural form by the language's own rules (French 0 is singular). */
 export function plural(lang: Lang, key: Counted, n: number): string {
   const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${key}.${form}`, { n: n.toLocaleString(lang) });
+  return translate(lang, `${key}.${form}`, { n });
 }
 
 /** "X is typing…" for up to two names, a general phrase beyond that; empty when nobody types. */
@@ -146,5 +157,5 @@ export function errorText(
   detail: { retryAfterMs?: number | undefined; max?: number } = {},
 ): string {
   const s = Math.max(1, Math.ceil((detail.retryAfterMs ?? 1000) / 1000));
-  return translate(lang, code, { s, max: (detail.max ?? 0).toLocaleString(lang) });
+  return translate(lang, code, { s, max: detail.max ?? 0 });
 }

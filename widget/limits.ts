@@ -7,7 +7,7 @@ import { LIMITS, type ErrorCode } from '../backend/protocol.js';
 
 /** Length in Unicode code points. */
 export function characterCount(s: string): number {
-  return s.length - (s.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
+  return [...s].length;
 }
 
 // C0/C1 controls, DEL, line and paragraph separators: refused in names by the protocol.

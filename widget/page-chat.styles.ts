@@ -8,7 +8,9 @@
  *
  * Internal short names, kept short because every byte ships to every page:
  * --_a accent, --_o text on accent, --_b background, --_f text, --_m muted text, --_s surface
- * (others' bubbles), --_l lines, --_d danger, --_w/--_W warning background/text, --_h shadow.
+ * (others' bubbles), --_l lines, --_d danger, --_w/--_W warning background/text, --_h shadow,
+ * --_k lightness and chroma of visitors' marks (OKLCH, so every hue has the same contrast with
+ * the background colour drawn on it: at least 5:1 light, 7.9:1 dark); `--h` is a mark's hue.
  * `.small` is small muted text; `.btn` a small bordered button.
  */
 import { css } from 'lit';
@@ -25,6 +27,7 @@ const dark = css`
   --_d: var(--page-chat-danger, #ffa198);
   --_w: #3b3220;
   --_W: #ffdf99;
+  --_k: 78% 0.12;
   color-scheme: dark;
 `;
 
@@ -43,6 +46,7 @@ export const styles = css`
     --_w: #fff4d6;
     --_W: #5c4300;
     --_h: 0 8px 32px #0f172a38;
+    --_k: 50% 0.14;
     color-scheme: light;
   }
   :host([theme='dark']) {
@@ -260,15 +264,26 @@ export const styles = css`
   }
   .meta {
     display: flex;
+    align-items: center;
     gap: 6px;
     margin: 0 6px 3px;
   }
-  b {
+  bdi {
+    font-weight: 700;
     color: var(--_f);
+  }
+  .mark {
+    min-width: 18px;
+    border-radius: 50%;
+    background: oklch(var(--_k) var(--h));
+    color: var(--_b);
+    line-height: 18px;
+    text-align: center;
   }
   .text {
     white-space: pre-wrap;
     overflow-wrap: anywhere;
+    unicode-bidi: plaintext;
   }
   .own .text {
     background: var(--_a);

@@ -20,6 +20,7 @@ import {
   type Params,
 } from './i18n.js';
 import { characterCount, textProblem } from './limits.js';
+import { hue, initial } from './mark.js';
 import { watchNavigation } from './navigation.js';
 import {
   parseMapping,
@@ -330,7 +331,9 @@ export class PageChat extends LitElement {
     const { count, status, welcome, timeline, pending } = this.#chat;
     const people = count === undefined ? '' : plural(this.#lang, 'people', count);
     const unread = this._unread ? plural(this.#lang, 'unread', this._unread) : '';
-    return html`<div class="root" lang=${this.#lang}>
+    // The widget's languages are all written left to right: its sentences and layout keep that
+    // direction on right-to-left pages too (visitors' words are isolated and find their own).
+    return html`<div class="root" lang=${this.#lang} dir="ltr">
       ${
         floating
           ? html`<button
@@ -425,11 +428,13 @@ export class PageChat extends LitElement {
       return html`<li class="notice" part="notice">${this.#t(entry.notice, entry)}</li>`;
     }
     const { message } = entry;
-    const own = message.visitor.id === this.#chat.me?.id;
-    const name = own ? this.#t('you') : message.visitor.name;
+    const { id, name: chosen } = message.visitor;
+    // Own is decided by the visitor id alone: someone who calls themself "You" is not this visitor.
+    const own = id === this.#chat.me?.id;
+    const name = own ? this.#t('you') : chosen;
     const grouped =
       previous?.kind === 'message' &&
-      previous.message.visitor.id === message.visitor.id &&
+      previous.message.visitor.id === id &&
       message.ts - previous.message.ts < GROUP_MS;
     this.#timeFormat ??= new Intl.DateTimeFormat(this.#lang, { timeStyle: 'short' });
     const date = new Date(message.ts);
@@ -439,15 +444,23 @@ export class PageChat extends LitElement {
     >
       ${
         grouped
-          ? html`<span class="sr">${name}</span>`
+          ? html`<bdi class="sr">${name}</bdi>`
           : html`<p class="meta">
-              <b part="name">${name}</b>
+              ${
+                // Others' groups get their mark: a colour from the visitor id and the initial.
+                // `.style` is set through the CSSOM, which a strict CSP allows.
+                own
+                  ? nothing
+                  : html`<b class="mark" part="mark" aria-hidden="true" .style=${`--h:${hue(id)}`}
+                      >${initial(chosen)}</b
+                    >`
+              }<bdi part="name">${name}</bdi>
               <time part="time" datetime=${date.toISOString()}
                 >${this.#timeFormat.format(date)}</time
               >
             </p>`
       }
-      <p class="text" part="text">${message.text}</p>
+      <p class="text" part="text" dir="auto">${message.text}</p>
     </li>`;
   }
 
@@ -455,9 +468,9 @@ export class PageChat extends LitElement {
     const waiting = item.state === 'queued' && this.#chat.status !== 'connected';
     return html`<li class="msg own pending" part="message own pending">
       <p class="meta">
-        <b part="name">${this.#t('you')}</b>${this.#t(waiting ? 'queued' : 'sending')}
+        <bdi part="name">${this.#t('you')}</bdi>${this.#t(waiting ? 'queued' : 'sending')}
       </p>
-      <p class="text" part="text">${item.text}</p>
+      <p class="text" part="text" dir="auto">${item.text}</p>
     </li>`;
   }
 
@@ -466,17 +479,24 @@ export class PageChat extends LitElement {
     if (this._editing) {
       return html`<form class="me" part="identity" @submit=${this.#saveName}>
         <label for="name">${this.#t('name')}</label>
-        <input id="name" part="name-input" .value=${me?.name ?? ''} autocomplete="nickname" />
+        <input
+          id="name"
+          part="name-input"
+          dir="auto"
+          .value=${me?.name ?? ''}
+          autocomplete="nickname"
+        />
         <button class="btn">${this.#t('save')}</button>
         <button class="btn" type="button" @click=${() => this.#editName(false)}>
           ${this.#t('cancel')}
         </button>
       </form>`;
     }
-    // "You are {name}" with the name in bold: the sentence is split around its placeholder.
+    // "You are {name}" with the name in bold and isolated: the sentence is split around its
+    // placeholder.
     const [before, after] = this.#t('as').split('{name}');
     return html`<p class="me" part="identity">
-      ${me ? html`<span>${before}<b>${me.name}</b>${after}</span>` : nothing}
+      ${me ? html`<span>${before}<bdi>${me.name}</bdi>${after}</span>` : nothing}
       <button class="link" part="name-button" type="button" @click=${() => this.#editName(true)}>
         ${this.#t('rename')}
       </button>
@@ -491,6 +511,7 @@ export class PageChat extends LitElement {
         <textarea
           part="input"
           rows="1"
+          dir="auto"
           .value=${this._draft}
           placeholder=${this.#t('placeholder')}
           aria-label=${this.#t('input')}

@@ -39,7 +39,7 @@ export function mergeMessages(
     if (at < 0) out.push(entry);
     else out.splice(at, 0, entry);
   }
-  return out.length > max ? out.slice(out.length - max) : out;
+  return out.slice(-max);
 }
 
 let noticeSeq = 0;
@@ -53,5 +53,5 @@ export function addNotice(
 ): TimelineEntry[] {
   const entry: TimelineEntry = { kind: 'notice', id: `n${++noticeSeq}`, notice, name };
   const out = [...timeline, entry];
-  return out.length > max ? out.slice(out.length - max) : out;
+  return out.slice(-max);
 }

@@ -61,5 +61,8 @@ export function createMemoryAddressCounter(): AddressCounter {
       if (n <= 0) open.delete(address);
       else open.set(address, n);
     },
+    async count(address) {
+      return open.get(address) ?? 0;
+    },
   };
 }

@@ -46,4 +46,6 @@ export interface AddressCounter {
   /** Counts one more open connection for `address`, unless it already holds `max`. */
   acquire(address: string, max: number): Promise<boolean>;
   release(address: string): Promise<void>;
+  /** Open connections of `address`. */
+  count(address: string): Promise<number>;
 }

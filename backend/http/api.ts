@@ -6,6 +6,7 @@
  */
 import { createRoute, OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
@@ -36,6 +37,9 @@ import {
   SiteSchema,
   WireErrorSchema,
 } from './schemas.js';
+
+/** The longest request body the API reads. */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ApiDeps {
   service: SiteService;
@@ -98,6 +102,24 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type'],
       maxAge: 86_400,
+    }),
+  );
+  // No request of this API comes near this; a longer body (or an endless chunked one) is refused
+  // as soon as it passes the limit, and its connection closed (see unread-body.ts).
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json<ApiErrorBody>(
+          {
+            error: {
+              code: 'invalid_payload',
+              message: `the body is larger than ${MAX_BODY_BYTES / 1024} KB`,
+            },
+          },
+          400,
+        ),
     }),
   );
 

@@ -1,17 +1,18 @@
 /**
- * Connection and identity: which namespaces are sites, the handshake checks (served site, page
- * origin, ban, per-address connection cap) and the visitor's identity (a signed token or a new id),
- * then `session` and the per-visitor room that makes "every socket of this visitor" one broadcast.
+ * Connection and identity: which namespaces are sites, the handshake checks (sites per connection,
+ * served site, page origin, ban, per-address connection cap) and the visitor's identity (a signed
+ * token or a new id), then `session` and the per-visitor room that makes "every socket of this
+ * visitor" one broadcast.
  */
-import { clientAddress } from '../address.js';
 import { countRejection } from '../metrics.js';
 import type { ErrorCode } from '../protocol.js';
 import { checkSiteName } from '../rooms.js';
 import { parseAuth } from '../schemas.js';
 import { banFor } from '../sites/directory.js';
-import { wireRefusal } from './errors.js';
+import { refusal, wireRefusal } from './errors.js';
 import { checkInternals, dropNamespace } from './internals.js';
 import type { NameBook } from './names.js';
+import { MAX_SITES_PER_CONNECTION, type TransportGuard } from './transport.js';
 import type { VisitorLog } from './visitor-log.js';
 import {
   roomOf,
@@ -50,6 +51,7 @@ export function acceptSites(
   names: NameBook,
   visitors: VisitorLog,
   namespaces: SiteNamespaces,
+  guard: TransportGuard,
   onConnection: (socket: ChatSocket) => void,
   onDisconnect: (socket: ChatSocket) => void,
 ): void {
@@ -59,7 +61,13 @@ export function acceptSites(
     countRejection(metrics, code);
     return wireRefusal(code);
   };
-
+  const tooManySites = () => {
+    countRejection(metrics, 'rate_limited');
+    return refusal(
+      'rate_limited',
+      `a connection may use at most ${MAX_SITES_PER_CONNECTION} sites`,
+    );
+  };
   // The root namespace carries no chat: refuse it with the code a client can act on.
   io.of('/').use((_socket, next) => next(refuse('invalid_site')));
 
@@ -78,6 +86,7 @@ export function acceptSites(
   });
   const refused = io.of((_name, _auth, next) => next(null, true));
   checkInternals(io, refused);
+  checkInternals(io, sites);
   refused.use((socket, next) => {
     const site = socket.nsp.name.slice(1);
     const valid = checkSiteName(site) === 'ok';
@@ -89,6 +98,10 @@ export function acceptSites(
   });
 
   sites.use((socket, next) => {
+    if (!guard.roomForSite(socket)) {
+      next(tooManySites());
+      return dropNamespace(io, sites, socket.nsp);
+    }
     const site = socket.nsp.name.slice(1);
     const check = async (): Promise<ErrorCode | undefined> => {
       const state = directory.peek(site) ?? (await directory.load(site));
@@ -96,46 +109,40 @@ export function acceptSites(
       if (!state.originAllowed(socket.handshake.headers.origin)) return 'origin_not_allowed';
       const auth = parseAuth(socket.handshake.auth);
       const visitorId = deps.tokens.verify(site, auth.token) ?? deps.newId();
-      const address = clientAddress(
-        socket.handshake.address,
-        socket.handshake.headers['x-forwarded-for'],
-        config.trustProxy,
-      );
-      const addressHash = deps.hashAddress(address);
+      const addressHash = guard.addressOf(socket);
       if (banFor(state, visitorId, addressHash, clock())) return 'banned';
-      if (!(await addresses.acquire(addressHash, config.maxConnectionsPerIp))) {
-        return 'rate_limited';
-      }
-      // Counted from here: released on disconnect, or if the connection closes before connecting.
-      const closedEarly = () => {
-        if (!socket.connected) void addresses.release(addressHash);
-      };
-      socket.conn.once('close', closedEarly);
+      // The transport counts every session of the address; past the cap, sites refuse.
+      if ((await addresses.count(addressHash)) > config.maxConnectionsPerIp) return 'rate_limited';
       socket.data = { site, visitorId, room: null, addressHash };
-      pending.set(socket, { name: auth.name, closedEarly });
+      pendingNames.set(socket, auth.name);
       return undefined;
     };
     check().then(
-      (code) => next(code === undefined ? undefined : refuse(code)),
+      (code) => {
+        if (code === undefined) return next();
+        next(refuse(code));
+        dropNamespace(io, sites, socket.nsp);
+      },
       (error: unknown) => {
         deps.logger.error({ err: error, site }, 'handshake failed');
         next(refuse('internal'));
+        dropNamespace(io, sites, socket.nsp);
       },
     );
   });
 
-  /** What the handshake learned that the connection needs, until it connects. */
-  const pending = new WeakMap<ChatSocket, { name: string | undefined; closedEarly: () => void }>();
+  /** The name the handshake asked for, until the socket connects. */
+  const pendingNames = new WeakMap<ChatSocket, string | undefined>();
 
   sites.on('connection', (socket: ChatSocket) => {
     const { site, visitorId, addressHash } = socket.data;
     metrics.connections.inc();
     namespaces.connected(socket);
+    guard.entered(socket);
     void socket.join(roomOf.visitor(visitorId));
-    const handshake = pending.get(socket);
-    pending.delete(socket);
-    if (handshake) socket.conn.off('close', handshake.closedEarly);
-    const { name, renamed } = names.attach(site, visitorId, handshake?.name);
+    const wanted = pendingNames.get(socket);
+    pendingNames.delete(socket);
+    const { name, renamed } = names.attach(site, visitorId, wanted);
     visitors.seen(site, visitorId, addressHash);
     socket.emit('session', { visitorId, token: deps.tokens.sign(site, visitorId), name });
     // A handshake name is a rename: the visitor's other sockets go by it from now on.
@@ -147,7 +154,7 @@ export function acceptSites(
     // One listener undoes the connection; `onDisconnect` undoes what the other modules did.
     socket.on('disconnect', () => {
       metrics.connections.dec();
-      void addresses.release(addressHash);
+      guard.left(socket);
       namespaces.disconnected(socket);
       onDisconnect(socket);
     });

@@ -67,7 +67,8 @@ export type Request<T extends object> = (
 ) => Promise<void> | void;
 
 /**
- * A Socket.IO listener for a request: parses nothing itself, counts refusals, and answers
+ * A Socket.IO listener for a request: parses nothing itself, counts refusals (invalid requests
+ * against the address's allowance too), and answers
  * `internal` (logged) when the handler throws or rejects, so no request can crash the process or
  * go unanswered.
  */
@@ -83,7 +84,11 @@ export function handler<T extends object>(
     const reply: Reply<T> = (response) => {
       if (answered) return;
       answered = true;
-      if (!response.ok) countRejection(context.metrics, response.error.code);
+      if (!response.ok) {
+        const { code } = response.error;
+        countRejection(context.metrics, code);
+        if (code === 'invalid_payload' || code === 'too_long') context.invalid(socket);
+      }
       ack(response);
     };
     Promise.resolve()

@@ -14,12 +14,13 @@ import { messageHandlers } from './messages.js';
 import { Moderation } from './moderation.js';
 import { nameHandlers, NameBook, visitorOf } from './names.js';
 import { roomHandlers } from './rooms.js';
+import { requestLimits } from './limits.js';
 import {
   roomOf,
   type ChatServer,
+  type ChatSocket,
   type RealtimeDeps,
   type SiteNamespace,
-  type VisitorLimits,
 } from './types.js';
 import { VisitorLog } from './visitor-log.js';
 
@@ -49,11 +50,19 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
     count: (nsp, room) => presence.count(nsp.name.slice(1), room),
     emit: (nsp, room, count) => nsp.to(roomOf.page(room)).emit('presence', { room, count }),
   });
-  const limits: VisitorLimits = {
-    message: limiters.limiter('message', config.messageRate),
-    rename: limiters.limiter('rename', config.renameRate),
-    typing: limiters.limiter('typing', config.typingRate),
-    join: limiters.limiter('join', config.joinRate),
+  const limits = requestLimits(config, limiters);
+  // Shared by every socket's context: an address past its invalid requests loses the socket.
+  const invalid = (socket: ChatSocket): void => {
+    limits.invalid.take(socket.data.addressHash).then(
+      (allowed) => {
+        if (allowed.ok || !socket.connected) return;
+        deps.metrics.invalidDisconnects.inc();
+        // Dropped, not closed politely: a polite close would read on while the client's backlog
+        // of invalid frames drains.
+        deps.guard.drop(socket);
+      },
+      () => undefined,
+    );
   };
   const membership = new RoomMembership({
     config,
@@ -87,13 +96,16 @@ export function attachRealtime(io: ChatServer, deps: RealtimeDeps): Realtime {
     names,
     visitors,
     namespaces,
+    deps.guard,
     (socket) => {
-      const { site, visitorId } = socket.data;
+      const { site, visitorId, addressHash } = socket.data;
       const context = {
         logger: deps.logger,
         metrics: deps.metrics,
         site,
         limitKey: `${site}\0${visitorId}`,
+        addressKey: addressHash,
+        invalid,
       };
       registerRooms(socket, context);
       registerMessages(socket, context);

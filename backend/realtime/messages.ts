@@ -1,6 +1,6 @@
 /**
  * `message:send`: the checks a message passes in order (payload, room, ban, paused room, blocked
- * words, nonce retry, rate limit, slow mode), then durable storage, and only then the broadcast and
+ * words, nonce retry, rate limits of the visitor, its address and the room, slow mode), then durable storage, and only then the broadcast and
  * the acknowledgement, so an acknowledged message is always a stored one.
  */
 import type { Message, SendResult } from '../protocol.js';
@@ -8,13 +8,8 @@ import { parseSend } from '../schemas.js';
 import { banFor, isReadOnly } from '../sites/directory.js';
 import { failure, handler, type Request } from './errors.js';
 import { visitorOf, type NameBook } from './names.js';
-import {
-  roomOf,
-  type ChatSocket,
-  type RealtimeDeps,
-  type SocketContext,
-  type VisitorLimits,
-} from './types.js';
+import { pairOf, takeAll, type RequestLimits } from './limits.js';
+import { roomOf, type ChatSocket, type RealtimeDeps, type SocketContext } from './types.js';
 
 export interface MessageDeps extends RealtimeDeps {
   /** Tells the site's moderators (the `/admin` live view) of a new message. */
@@ -25,11 +20,12 @@ export interface MessageDeps extends RealtimeDeps {
 export function messageHandlers(
   deps: MessageDeps,
   names: NameBook,
-  limits: VisitorLimits,
+  limits: RequestLimits,
 ): (socket: ChatSocket, context: SocketContext) => void {
   const { config, directory, storage, limiters, clock, metrics } = deps;
 
-  const send: Request<SendResult> = async (socket, { site, limitKey }, payload, reply) => {
+  const send: Request<SendResult> = async (socket, context, payload, reply) => {
+    const { site } = context;
     const parsed = parseSend(payload, config.maxTextLength);
     if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
     const room = socket.data.room;
@@ -47,7 +43,11 @@ export function messageHandlers(
       const original = await storage.messages.findByNonce(site, visitorId, nonce);
       if (original) return reply({ ok: true, message: original });
     }
-    const allowed = await limits.message.take(limitKey);
+    // The visitor's, its address's and the room's budgets: new identities share the address's.
+    const allowed = await takeAll([
+      ...pairOf(limits.message, context),
+      [limits.room, `${site}\0${room}`],
+    ]);
     if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
     const slow = await limiters.interval(
       `slow\0${site}\0${room}\0${visitorId}`,

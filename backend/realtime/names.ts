@@ -7,7 +7,8 @@ import { defaultName } from '../names.js';
 import type { NameResult, Visitor } from '../protocol.js';
 import { parseName, parseTyping } from '../schemas.js';
 import { failure, handler, splitArgs, type Request } from './errors.js';
-import { roomOf, type ChatSocket, type SocketContext, type VisitorLimits } from './types.js';
+import { pairOf, takeAll, type RequestLimits } from './limits.js';
+import { roomOf, type ChatSocket, type SocketContext } from './types.js';
 
 /** Names of the visitors connected to this process, per site, dropped with their last socket. */
 export class NameBook {
@@ -67,12 +68,13 @@ export function visitorOf(names: NameBook, socket: ChatSocket): Visitor {
 /** The `name:set` and `typing` listeners of a socket, from handlers made once per server. */
 export function nameHandlers(
   names: NameBook,
-  limits: VisitorLimits,
+  limits: RequestLimits,
 ): (socket: ChatSocket, context: SocketContext) => void {
-  const rename: Request<NameResult> = async (socket, { site, limitKey }, payload, reply) => {
+  const rename: Request<NameResult> = async (socket, context, payload, reply) => {
+    const { site } = context;
     const parsed = parseName(payload);
     if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
-    const allowed = await limits.rename.take(limitKey);
+    const allowed = await takeAll(pairOf(limits.rename, context));
     if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
     const { visitorId } = socket.data;
     names.set(site, visitorId, parsed.value);
@@ -86,14 +88,15 @@ export function nameHandlers(
     reply({ ok: true, visitor });
   };
 
-  // `typing` takes no ack and is best-effort: bad payloads, a missing room and floods are dropped.
-  const typing = (socket: ChatSocket, limitKey: string, args: unknown[]): void => {
+  // `typing` takes no ack and is best-effort: bad payloads, a missing room and floods are dropped
+  // (a bad payload still counts against the address's invalid requests).
+  const typing = (socket: ChatSocket, context: SocketContext, args: unknown[]): void => {
     const [payload] = splitArgs(args);
+    const parsed = parseTyping(payload);
+    if (!parsed.ok) return context.invalid(socket);
     const room = socket.data.room;
     if (room === null) return;
-    const parsed = parseTyping(payload);
-    if (!parsed.ok) return;
-    limits.typing.take(limitKey).then(
+    takeAll(pairOf(limits.typing, context)).then(
       (allowed) => {
         if (!allowed.ok || socket.data.room !== room) return;
         socket.to(roomOf.page(room)).volatile.emit('typing', {
@@ -108,6 +111,6 @@ export function nameHandlers(
 
   return (socket, context) => {
     socket.on('name:set', handler(socket, context, 'name:set', rename));
-    socket.on('typing', (...args: unknown[]) => typing(socket, context.limitKey, args));
+    socket.on('typing', (...args: unknown[]) => typing(socket, context, args));
   };
 }

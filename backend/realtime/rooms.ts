@@ -8,21 +8,23 @@ import { parseJoin, parseLeave } from '../schemas.js';
 import { isReadOnly } from '../sites/directory.js';
 import { failure, handler, type Request } from './errors.js';
 import type { RoomMembership } from './membership.js';
-import type { ChatSocket, RealtimeDeps, SocketContext, VisitorLimits } from './types.js';
+import { pairOf, takeAll, type RequestLimits } from './limits.js';
+import type { ChatSocket, RealtimeDeps, SocketContext } from './types.js';
 
 /** The `join` and `leave` listeners of a socket, from handlers made once per server. */
 export function roomHandlers(
   deps: RealtimeDeps,
   membership: RoomMembership,
-  limits: VisitorLimits,
+  limits: RequestLimits,
 ): (socket: ChatSocket, context: SocketContext) => void {
   const { config, directory, storage, presence } = deps;
 
-  const join: Request<JoinResult> = async (socket, { site, limitKey }, payload, reply) => {
+  const join: Request<JoinResult> = async (socket, context, payload, reply) => {
+    const { site } = context;
     const parsed = parseJoin(payload);
     if (!parsed.ok) return reply(failure(parsed.code, parsed.message));
     const { room } = parsed.value;
-    const allowed = await limits.join.take(limitKey);
+    const allowed = await takeAll(pairOf(limits.join, context));
     if (!allowed.ok) return reply(failure('rate_limited', undefined, allowed.retryAfterMs));
     const state = directory.peek(site) ?? (await directory.load(site));
     const entered = await membership.enter(socket, room);

@@ -12,6 +12,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../protocol.js'
 import type { SiteDirectory } from '../sites/directory.js';
 import type { Storage } from '../store/types.js';
 import type { TokenSigner } from '../tokens.js';
+import type { TransportGuard } from './transport.js';
 
 /** Per-socket state. `room` changes only in `membership.ts`. */
 export interface SocketData {
@@ -50,6 +51,8 @@ export interface RealtimeDeps {
   presence: PresenceStore;
   limiters: Limiters;
   addresses: AddressCounter;
+  /** The transport's limits: sessions per address, sites per connection. */
+  guard: TransportGuard;
   hashAddress: AddressHasher;
   tokens: TokenSigner;
   clock: () => number;
@@ -71,14 +74,10 @@ export interface SocketContext {
   site: string;
   /** Key of the visitor's rate-limit buckets: site and visitor id. */
   limitKey: string;
-}
-
-/** The per-visitor limits, one token bucket each, keyed by site and visitor. */
-export interface VisitorLimits {
-  message: Limiter;
-  rename: Limiter;
-  typing: Limiter;
-  join: Limiter;
+  /** Key of the client address's buckets: its keyed hash, over all sites. */
+  addressKey: string;
+  /** Counts an invalid request from the socket's address; past the limit, disconnects the socket. */
+  invalid(socket: ChatSocket): void;
 }
 
 /**

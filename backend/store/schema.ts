@@ -38,6 +38,21 @@ export interface MessagesTable {
   nonce: string | null;
 }
 
+/**
+ * What a visitor's nonce answered: kept apart from messages and for a fixed time, so a retry is
+ * answered with the original whether or not retention or a moderator removed the message since.
+ */
+export interface NoncesTable {
+  site: string;
+  visitor_id: string;
+  nonce: string;
+  message_id: string;
+  room: string;
+  visitor_name: string;
+  text: string;
+  ts: number;
+}
+
 export interface BansTable {
   id: string;
   site: string;
@@ -82,6 +97,7 @@ export interface Database {
   sites: SitesTable;
   room_states: RoomStatesTable;
   messages: MessagesTable;
+  nonces: NoncesTable;
   bans: BansTable;
   audit: AuditTable;
   visitors: VisitorsTable;
@@ -194,6 +210,34 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           db,
         );
         await sql`CREATE INDEX IF NOT EXISTS messages_by_site ON messages (site, seq)`.execute(db);
+      },
+    },
+    '0003_nonces': {
+      async up(db) {
+        await db.schema
+          .createTable('nonces')
+          .ifNotExists()
+          .addColumn('site', 'text', (c) => c.notNull())
+          .addColumn('visitor_id', 'text', (c) => c.notNull())
+          .addColumn('nonce', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('room', 'text', (c) => c.notNull())
+          .addColumn('visitor_name', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('ts', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('nonces_pk', ['site', 'visitor_id', 'nonce'])
+          .execute();
+        await db.schema
+          .createIndex('nonces_by_ts')
+          .ifNotExists()
+          .on('nonces')
+          .column('ts')
+          .execute();
+        // Nonces of messages stored before this table existed keep answering their retries.
+        await sql`INSERT INTO nonces (site, visitor_id, nonce, message_id, room, visitor_name, text, ts)
+          SELECT site, visitor_id, nonce, id, room, visitor_name, text, ts
+          FROM messages WHERE nonce IS NOT NULL`.execute(db);
+        await sql`DROP INDEX IF EXISTS messages_by_nonce`.execute(db);
       },
     },
   };

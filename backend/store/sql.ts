@@ -5,7 +5,9 @@
  * transaction, committed before any of them resolves. A commit per message writes every page it
  * touches to the log again; a commit per batch shares those pages, which is what keeps the history
  * benchmark's throughput. Retention keeps the newest `retention` messages per room, pruned in
- * small batches so the hot path stays one indexed INSERT.
+ * small batches so the hot path stays one indexed INSERT. Nonces live in their own table for
+ * `NONCE_TTL_MS`, so a retry after retention pruned (or a moderator deleted) its message is still
+ * answered with the original instead of storing it again.
  *
  * Page cursors are the `seq` of the last row of a page, as a decimal string; a message or audit id
  * is accepted as a cursor too, for callers that kept one.
@@ -34,6 +36,10 @@ import {
 const PRUNE_EVERY = 50;
 /** Forget per-room insert counters beyond this many rooms, so the map stays bounded. */
 const MAX_TRACKED_ROOMS = 10_000;
+/** How long a nonce answers retries with its original message, whatever happened to the message. */
+export const NONCE_TTL_MS = 24 * 60 * 60 * 1000;
+/** Expired nonces are deleted at most this often (by message time), in the append transaction. */
+const NONCE_PRUNE_EVERY_MS = 10 * 60 * 1000;
 /** Rows read per query while streaming an export. */
 const STREAM_BATCH = 500;
 
@@ -144,22 +150,44 @@ function createMessageStore(
         visitor_name: param('visitorName'),
         text: param('text'),
         ts: param('ts') as unknown as number,
-        nonce: param('nonce'),
+        nonce: null,
       })
-      .onConflict((oc) =>
-        oc.columns(['site', 'visitor_id', 'nonce']).where('nonce', 'is not', null).doNothing(),
-      )
+      .compile(),
+  );
+  const nonceQuery = template(
+    db
+      .insertInto('nonces')
+      .values({
+        site: param('site'),
+        visitor_id: param('visitorId'),
+        nonce: param('nonce'),
+        message_id: param('id'),
+        room: param('room'),
+        visitor_name: param('visitorName'),
+        text: param('text'),
+        ts: param('ts') as unknown as number,
+      })
+      .onConflict((oc) => oc.columns(['site', 'visitor_id', 'nonce']).doNothing())
       .compile(),
   );
   const byNonceQuery = template(
     db
-      .selectFrom('messages')
-      .select(MESSAGE_COLUMNS)
+      .selectFrom('nonces')
+      .select(['message_id as id', 'room', 'visitor_id', 'visitor_name', 'text', 'ts'])
       .where('site', '=', param('site'))
       .where('visitor_id', '=', param('visitorId'))
       .where('nonce', '=', param('nonce'))
       .compile(),
   );
+  let noncesPrunedAt = Number.NEGATIVE_INFINITY;
+  const pruneNoncesIfDue = async (trx: Transaction<Database>, now: number) => {
+    if (now - noncesPrunedAt < NONCE_PRUNE_EVERY_MS) return;
+    noncesPrunedAt = now;
+    await trx
+      .deleteFrom('nonces')
+      .where('ts', '<', now - NONCE_TTL_MS)
+      .execute();
+  };
   const recentQuery = template(
     db
       .selectFrom('messages')
@@ -206,28 +234,30 @@ function createMessageStore(
     nonce: string,
   ) => {
     const { rows } = await q.executeQuery(byNonceQuery({ site, visitorId, nonce }));
-    return rows[0] && toMessage(rows[0]);
+    return rows[0] && toMessage({ seq: 0, ...rows[0] });
   };
 
   const appendIn = async (trx: Transaction<Database>, p: PendingAppend): Promise<AppendResult> => {
     const { site, message, nonce } = p;
-    const result = await trx.executeQuery(
-      insertQuery({
-        id: message.id,
-        site,
-        room: message.room,
-        visitorId: message.visitor.id,
-        visitorName: message.visitor.name,
-        text: message.text,
-        ts: message.ts,
-        nonce: nonce ?? null,
-      }),
-    );
-    if (Number(result.numAffectedRows ?? 1n) === 0 && nonce !== undefined) {
-      const original = await findByNonce(trx, site, message.visitor.id, nonce);
-      if (original) return { message: original, duplicate: true };
+    const values = {
+      id: message.id,
+      site,
+      room: message.room,
+      visitorId: message.visitor.id,
+      visitorName: message.visitor.name,
+      text: message.text,
+      ts: message.ts,
+    };
+    if (nonce !== undefined) {
+      const claimed = await trx.executeQuery(nonceQuery({ ...values, nonce }));
+      if (Number(claimed.numAffectedRows ?? 1n) === 0) {
+        const original = await findByNonce(trx, site, message.visitor.id, nonce);
+        if (original) return { message: original, duplicate: true };
+      }
     }
+    await trx.executeQuery(insertQuery(values));
     await pruneIfDue(trx, site, message.room);
+    await pruneNoncesIfDue(trx, message.ts);
     return { message, duplicate: false };
   };
 
@@ -433,7 +463,14 @@ function createSiteStore(db: Db): SiteStore {
     async delete(site) {
       return db.transaction().execute(async (trx) => {
         const result = await trx.deleteFrom('sites').where('site', '=', site).executeTakeFirst();
-        for (const table of ['messages', 'bans', 'room_states', 'audit', 'visitors'] as const) {
+        for (const table of [
+          'messages',
+          'nonces',
+          'bans',
+          'room_states',
+          'audit',
+          'visitors',
+        ] as const) {
           await trx.deleteFrom(table).where('site', '=', site).execute();
         }
         return Number(result.numDeletedRows) > 0;

@@ -25,7 +25,7 @@ export interface MessageStore {
    * the same site, stores nothing and resolves with the original message.
    */
   append(site: string, message: Message, nonce?: string): Promise<AppendResult>;
-  /** The message a visitor sent earlier with `nonce`, if it is still kept. */
+  /** The message a visitor sent earlier with `nonce`, for `NONCE_TTL_MS` (24 h) after it was sent, even once pruned or deleted. */
   findByNonce(site: string, visitorId: string, nonce: string): Promise<Message | undefined>;
   /** The newest `limit` messages of a room, oldest first. */
   recent(site: string, room: string, limit: number): Promise<Message[]>;

@@ -10,6 +10,7 @@
  * patched copy) instead of build/backend/main.js, BENCH_CAPACITY_VISITORS sets the capacity size.
  */
 import { spawnSync } from 'node:child_process';
+import { abuse } from './benchmarks/abuse.js';
 import { capacity } from './benchmarks/capacity.js';
 import { fanout } from './benchmarks/fanout.js';
 import { handshakes } from './benchmarks/handshakes.js';
@@ -33,6 +34,7 @@ const BENCHMARKS: Record<string, (options: RunOptions) => Promise<BenchResult>> 
   history,
   moderation,
   handshakes,
+  abuse,
   size,
 };
 

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hue } from '../../widget/mark.js';
 import {
   artifactsDir,
   collectErrors,
@@ -34,6 +35,44 @@ function isOwn(v: Visitor, text: string): Promise<boolean | undefined> {
     const item = [...(texts ?? [])].find((e) => e.textContent === text)?.closest('li');
     return item?.part.contains('own');
   }, text);
+}
+
+/** Renames the visitor with the name editor, and waits until the widget says the new name. */
+async function rename(v: Visitor, name: string): Promise<void> {
+  await v.page.locator('page-chat [part="name-button"]').click();
+  await v.page.locator('page-chat [part="name-input"]').fill(name);
+  await v.page.locator('page-chat [part="name-input"]').press('Enter');
+  await v.page.waitForFunction(
+    (name) =>
+      document.querySelector('page-chat')?.shadowRoot?.querySelector('[part="identity"] bdi')
+        ?.textContent === name,
+    name,
+  );
+}
+
+/** How the chat shows each message group: its name element, text element and mark. */
+function groups(v: Visitor) {
+  return v.page.evaluate(() =>
+    [...(document.querySelector('page-chat')?.shadowRoot?.querySelectorAll('li.msg') ?? [])].map(
+      (li) => {
+        const name = li.querySelector('[part="name"]');
+        const text = li.querySelector('[part~="text"]');
+        const mark = li.querySelector<HTMLElement>('[part="mark"]');
+        return {
+          own: li.part.contains('own'),
+          nameTag: name?.tagName,
+          name: name?.textContent,
+          nameBidi: name && getComputedStyle(name).unicodeBidi,
+          text: text?.textContent,
+          textDir: text?.getAttribute('dir'),
+          textBidi: text && getComputedStyle(text).unicodeBidi,
+          initial: mark?.textContent,
+          hue: mark?.style.getPropertyValue('--h'),
+          colour: mark && getComputedStyle(mark).backgroundColor,
+        };
+      },
+    ),
+  );
 }
 
 /** Waits until nothing written on this page is still waiting for the server. */
@@ -159,6 +198,68 @@ describe.skipIf(!haveChromium)('the chat in Chromium', () => {
       expect(once(await messageTexts(a.page))).toBe(1);
       expect(once(await messageTexts(b.page))).toBe(1);
     });
+  });
+
+  it('isolates what visitors write, and tells visitors of one name apart by their id', async () => {
+    const site = { site: 'marks' };
+    const viewer = await visit('/articles/one.html', site);
+    await openChat(viewer.page);
+    const id = (v: Visitor) =>
+      v.page.evaluate(() => document.querySelector('page-chat')?.visitorId ?? '');
+    // Two visitors who both call themselves "אבי 2" (right-to-left letters, then a digit). Their
+    // marks are coloured from their ids; 1 pair in 360 shares a hue, so a clash gets a newcomer.
+    const a = await visit('/articles/one.html', site);
+    let b = await visit('/articles/one.html', site);
+    for (let i = 0; i < 3 && hue(await id(a)) === hue(await id(b)); i++) {
+      b = await visit('/articles/one.html', site);
+    }
+    // A third who calls themself "You", the word the widget uses for the visitor's own messages.
+    const you = await visit('/articles/one.html', site);
+    for (const [v, name] of [
+      [a, 'אבי 2'],
+      [b, 'אבי 2'],
+      [you, 'You'],
+    ] as const) {
+      await openChat(v.page);
+      await rename(v, name);
+    }
+
+    const spoof = 'invoice_\u202efdp.exe';
+    await send(a.page, spoof);
+    await waitForMessage(viewer.page, spoof);
+    await send(b.page, 'שלום');
+    await waitForMessage(viewer.page, 'שלום');
+    // The live region says it in plain text, each visitor's words isolated in the sentence.
+    expect(
+      await viewer.page.evaluate(
+        () =>
+          document.querySelector('page-chat')?.shadowRoot?.querySelector('[aria-live]')
+            ?.textContent,
+      ),
+    ).toBe('\u2068אבי 2\u2069: \u2068שלום\u2069');
+    await send(you.page, 'It is me');
+    await waitForMessage(viewer.page, 'It is me');
+    await send(viewer.page, 'Mine');
+    await waitForMessage(viewer.page, 'Mine');
+    await waitForOutboxEmpty(viewer);
+
+    const [fromA, fromB, fromYou, mine] = await groups(viewer);
+    for (const shown of [fromA, fromB, fromYou, mine]) {
+      expect(shown?.nameTag).toBe('BDI');
+      expect(shown?.nameBidi).toBe('isolate');
+      expect(shown?.textDir).toBe('auto');
+      expect(shown?.textBidi).toBe('plaintext');
+    }
+    expect(fromA).toMatchObject({ own: false, name: 'אבי 2', text: spoof, initial: 'א' });
+    expect(fromB).toMatchObject({ own: false, name: 'אבי 2', text: 'שלום', initial: 'א' });
+    expect(fromA?.hue).toBe(String(hue(await id(a))));
+    expect(fromB?.hue).toBe(String(hue(await id(b))));
+    expect(fromA?.colour).toMatch(/^oklch\(/);
+    expect(fromA?.colour).not.toBe(fromB?.colour);
+    // "You" by name is someone else: not styled as the viewer's own, and marked like others.
+    expect(fromYou).toMatchObject({ own: false, name: 'You', initial: 'Y' });
+    expect(mine).toMatchObject({ own: true, name: 'You', initial: undefined });
+    await viewer.page.screenshot({ path: join(artifactsDir, 'chat-marks.png') });
   });
 
   it('resends a message whose answer was lost, and nobody sees it twice', async () => {

@@ -370,7 +370,7 @@ describe.skipIf(!haveChromium)('the widget on host pages', () => {
     await openChat(b.page);
     const name = await a.page.evaluate(
       () =>
-        document.querySelector('page-chat')?.shadowRoot?.querySelector('[part="identity"] b')
+        document.querySelector('page-chat')?.shadowRoot?.querySelector('[part="identity"] bdi')
           ?.textContent,
     );
     await a.page.locator('page-chat textarea').pressSequentially('Hel');
@@ -379,7 +379,8 @@ describe.skipIf(!haveChromium)('the widget on host pages', () => {
         document
           .querySelector('page-chat')
           ?.shadowRoot?.querySelector('[part="typing"]')
-          ?.textContent?.trim() === `${name} is typing…`,
+          // The name is isolated (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE) in the sentence.
+          ?.textContent?.trim() === `\u2068${name}\u2069 is typing…`,
       name,
     );
     await a.page.locator('page-chat textarea').blur();

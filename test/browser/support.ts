@@ -82,8 +82,8 @@ export interface HostServer {
 }
 
 /**
- * The customer's site: the demo folder (with `/spa/*` answered by the SPA's page, as the backend
- * does) plus pages registered by a test. In every page, the demo snippet
+ * The customer's site: the demo folder (with the other paths under `/spa/` answered by the SPA's
+ * page, as the backend does) plus pages registered by a test. In every page, the demo snippet
  * `<script src="/widget.js" data-site="demo" async>` is pointed at the backend, its site replaced
  * by the `site` query parameter and a `transports` query parameter added as `data-transports`, so
  * each test gets its own site (its own rooms) from the same pages.
@@ -95,11 +95,13 @@ export async function startHost(backendUrl: string): Promise<HostServer> {
     let html = pages.get(url.pathname);
     let file: string | undefined;
     if (html === undefined) {
-      const path = url.pathname.startsWith('/spa/')
-        ? '/spa/index.html'
-        : url.pathname.endsWith('/')
-          ? `${url.pathname}index.html`
-          : url.pathname;
+      // The SPA's own script is served as it is.
+      const path =
+        url.pathname.startsWith('/spa/') && extname(url.pathname) !== '.js'
+          ? '/spa/index.html'
+          : url.pathname.endsWith('/')
+            ? `${url.pathname}index.html`
+            : url.pathname;
       file = normalize(join(demoDir, path));
       if (!file.startsWith(demoDir) || !existsSync(file)) {
         res.writeHead(404).end('not found');

@@ -17,6 +17,16 @@ export interface TestServer extends RunningServer {
 /** The operator token every test server accepts (`PAGECHAT_ADMIN_TOKEN`). */
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 
+/**
+ * Limits that let one test visitor send hundreds of messages in a row: the visitor's, its address's
+ * and the room's, for tests about what many messages do (history, export), not about the limits.
+ */
+export const MANY_MESSAGES: Partial<Config> = {
+  messageRate: { burst: 500, perSecond: 500 },
+  addressMessageRate: { burst: 500, perSecond: 500 },
+  roomMessageRate: { burst: 500, perSecond: 500 },
+};
+
 /** A new empty folder under the system's temporary folder, removed by `cleanup()`. */
 export async function makeTempDir(prefix = 'pagechat-test-'): Promise<string> {
   return track.dir(await mkdtemp(join(tmpdir(), prefix)));
@@ -41,5 +51,12 @@ export async function startTestServer(
     dataDir,
   });
   const server = track.server(await startServer(config, deps));
-  return { port: server.port, url: server.url, close: () => server.close(), config, dataDir };
+  return {
+    port: server.port,
+    url: server.url,
+    metricsPort: server.metricsPort,
+    close: () => server.close(),
+    config,
+    dataDir,
+  };
 }

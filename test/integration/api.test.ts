@@ -9,7 +9,7 @@ import type { Message } from '../../backend/protocol.js';
 import { api, claimSite, type ApiResponse } from '../helpers/admin.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { connect } from '../helpers/client.js';
-import { OPERATOR_TOKEN, startTestServer } from '../helpers/server.js';
+import { MANY_MESSAGES, OPERATOR_TOKEN, startTestServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
@@ -279,7 +279,7 @@ describe('rooms, messages, bans, export and audit', () => {
   });
 
   it('pages messages newest first, per room, exports them oldest first, and audits every action', async () => {
-    const server = await startTestServer({ messageRate: { burst: 100, perSecond: 100 } });
+    const server = await startTestServer(MANY_MESSAGES);
     const key = await claimSite(server, 'acme');
     const visitor = await connect(server.url, 'acme');
     await visitor.join('/a');

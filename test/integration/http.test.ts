@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '../helpers/cleanup.js';
 import { connect } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { OPERATOR_TOKEN, startTestServer, type TestServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
@@ -171,10 +171,12 @@ describe('GET /widget.js', () => {
 });
 
 describe('GET /metrics', () => {
-  it('serves Prometheus text that counts connections', async () => {
+  it('serves Prometheus text that counts connections to the operator token', async () => {
     const server = await startTestServer();
     await connect(server.url, 'acme');
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const body = await res.text();

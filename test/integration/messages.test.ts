@@ -7,7 +7,7 @@ import type { Message } from '../../backend/protocol.js';
 import { expectFailure, expectMessage } from '../helpers/assertions.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { connect, rawEmitAck, type TestClient } from '../helpers/client.js';
-import { startTestServer } from '../helpers/server.js';
+import { MANY_MESSAGES, startTestServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
@@ -262,7 +262,7 @@ describe('nonce', () => {
 
 describe('history', () => {
   it('holds the most recent 50 messages, oldest first', async () => {
-    const server = await startTestServer({ messageRate: { burst: 100, perSecond: 100 } });
+    const server = await startTestServer(MANY_MESSAGES);
     const a = await connect(server.url, 'acme');
     await a.join('/room');
     const sent: Message[] = [];

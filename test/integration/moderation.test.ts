@@ -361,16 +361,19 @@ describe('a handshake name', () => {
 describe('connections per address', () => {
   it('refuses more than PAGECHAT_MAX_CONNECTIONS_PER_IP with rate_limited, and frees a place on leaving', async () => {
     const server = await startTestServer({ maxConnectionsPerIp: 2 });
-    const a = await connect(server.url, 'acme');
-    await connect(server.url, 'globex');
-    expect((await connectRefused(server.url, 'acme')).message).toBe('rate_limited');
+    const one = { localAddress: '127.0.0.9' };
+    const a = await connect(server.url, 'acme', one);
+    await connect(server.url, 'globex', one);
+    expect((await connectRefused(server.url, 'acme', one)).message).toBe('rate_limited');
+    // Other addresses are not affected.
+    await connect(server.url, 'acme');
     const gone = a.disconnected();
     a.close();
     await gone;
     // The place is released as the server sees the disconnect; retry until it does.
     await expect
       .poll(async () => {
-        const c = await connect(server.url, 'acme').catch(() => undefined);
+        const c = await connect(server.url, 'acme', one).catch(() => undefined);
         return c !== undefined;
       })
       .toBe(true);

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { NONCE_TTL_MS } from '../../backend/store/sql.js';
 import { DEFAULT_SITE_SETTINGS } from '../../backend/admin-protocol.js';
 import type { Message } from '../../backend/protocol.js';
 import { openPostgresStorage } from '../../backend/store/postgres.js';
@@ -100,6 +101,36 @@ describe.each(engines)('storage on $name', ({ available, open }) => {
       for await (const m of storage.messages.stream('acme', '/r')) all.push(m);
       expect(all).toEqual([m2]);
       expect(await storage.messages.deleteByVisitor('acme', 'alice')).toHaveLength(2);
+    },
+  );
+
+  it.skipIf(!available)(
+    'keeps nonces apart from messages for 24 hours: past retention and deletion, not longer',
+    async () => {
+      const storage = await open(50);
+      const first = message('/n', 'first');
+      await storage.messages.append('acme', first, 'kept');
+      for (let i = 0; i < 120; i++) await storage.messages.append('acme', message('/n', `#${i}`));
+      expect((await storage.messages.recent('acme', '/n', 1000)).map((m) => m.id)).not.toContain(
+        first.id,
+      );
+      expect(await storage.messages.append('acme', message('/n', 'retry'), 'kept')).toEqual({
+        message: first,
+        duplicate: true,
+      });
+      const deleted = message('/n', 'deleted');
+      await storage.messages.append('acme', deleted, 'gone');
+      await storage.messages.delete('acme', deleted.id);
+      expect(await storage.messages.findByNonce('acme', 'alice', 'gone')).toEqual(deleted);
+      // A day later (by the clock of the messages stored), the nonce is forgotten.
+      const later = { ...message('/n', 'a day later'), ts: first.ts + NONCE_TTL_MS + 60 * 60_000 };
+      await storage.messages.append('acme', later);
+      expect(await storage.messages.findByNonce('acme', 'alice', 'kept')).toBeUndefined();
+      const reused = { ...message('/n', 'reused'), ts: later.ts + 1 };
+      expect(await storage.messages.append('acme', reused, 'kept')).toEqual({
+        message: reused,
+        duplicate: false,
+      });
     },
   );
 

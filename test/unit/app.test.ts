@@ -55,6 +55,7 @@ function app(overrides: Partial<AppDeps> = {}, api: Partial<ApiDeps> = {}) {
     assets: {},
     demoDir: undefined,
     metrics: undefined,
+    operatorToken: undefined,
     logger,
     ...overrides,
   });
@@ -151,12 +152,28 @@ describe('assets', () => {
 });
 
 describe('GET /metrics', () => {
-  it('serves the registry when metrics are on, and nothing when off', async () => {
+  const operatorToken = 'metrics-operator-token-0123456789abcdef';
+
+  it('serves the registry to the operator token only', async () => {
     const metrics = createMetrics();
     metrics.messages.inc();
-    const on = await app({ metrics }).request('/metrics');
+    const served = app({ metrics, operatorToken });
+    const on = await served.request('/metrics', {
+      headers: { Authorization: `Bearer ${operatorToken}` },
+    });
     expect(on.status).toBe(200);
     expect(await on.text()).toMatch(/^pagechat_messages_total 1$/m);
+    const anonymous = await served.request('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toMatch(/pagechat_|nodejs_/);
+    const wrong = await served.request('/metrics', {
+      headers: { Authorization: `Bearer ${operatorToken}x` },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('is not served without metrics or without an operator token', async () => {
     expect((await app().request('/metrics')).status).toBe(404);
+    expect((await app({ metrics: createMetrics() }).request('/metrics')).status).toBe(404);
   });
 });

@@ -53,6 +53,26 @@ describe('visitor tokens', () => {
     }
   });
 
+  it('have exactly one spelling: no padding, no stray characters, no other unused bits', () => {
+    const token = signer.sign('acme', ID);
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const last = BASE64URL.indexOf(signature.at(-1) ?? '');
+    // 32 bytes are 43 base64url characters; the last one carries 2 unused bits.
+    const sameBytes = [1, 2, 3].map((bits) => token.slice(0, -1) + (BASE64URL[last ^ bits] ?? ''));
+    for (const spelling of [
+      `${token}=`,
+      `${token}==`,
+      `${token.slice(0, -10)}*${token.slice(-10)}`,
+      `${token.slice(0, -10)} ${token.slice(-10)}`,
+      token.replace(/-/g, '+').replace(/_/g, '/'),
+      ...sameBytes,
+    ]) {
+      if (spelling === token) continue;
+      expect(signer.verify('acme', spelling), spelling).toBeUndefined();
+    }
+    expect(signer.verify('acme', token)).toBe(ID);
+  });
+
   it.each<[string, unknown]>([
     ['undefined', undefined],
     ['null', null],

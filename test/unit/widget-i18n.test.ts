@@ -19,15 +19,35 @@ describe('resolveLang', () => {
   });
 });
 
+/** U+2068 FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE around a visitor's words. */
+const iso = (s: string): string => `\u2068${s}\u2069`;
+
 describe('translate', () => {
   it('fills placeholders and leaves unknown ones', () => {
-    expect(translate('en', 'joined', { name: 'Ada' })).toBe('Ada joined');
-    expect(translate('fr', 'said', { name: 'Ada', text: 'Salut' })).toBe('Ada : Salut');
+    expect(translate('en', 'joined', { name: 'Ada' })).toBe(`${iso('Ada')} joined`);
+    expect(translate('fr', 'said', { name: 'Ada', text: 'Salut' })).toBe(
+      `${iso('Ada')} : ${iso('Salut')}`,
+    );
     expect(translate('en', 'as')).toBe('You are {name}');
   });
 
   it('does not interpret placeholders inside the values', () => {
-    expect(translate('en', 'said', { name: '{text}', text: 'x' })).toBe('{text}: x');
+    expect(translate('en', 'said', { name: '{text}', text: 'x' })).toBe(
+      `${iso('{text}')}: ${iso('x')}`,
+    );
+  });
+
+  it('isolates visitors’ words, so bidi controls and RTL names cannot reorder the sentence', () => {
+    const eve = 'Eve\u202e';
+    const joined = translate('en', 'joined', { name: eve });
+    expect(joined).toBe(`\u2068${eve}\u2069 joined`);
+    const said = translate('en', 'said', { name: 'אבי', text: 'invoice_\u202efdp.exe' });
+    expect(said).toBe('\u2068אבי\u2069: \u2068invoice_\u202efdp.exe\u2069');
+  });
+
+  it('formats numbers for the language, without isolating them', () => {
+    expect(translate('en', 'chars', { n: 1234 })).toBe('1,234 characters left');
+    expect(translate('fr', 'chars', { n: 1234 })).toBe('1\u202f234 caractères restants');
   });
 });
 
@@ -44,8 +64,9 @@ describe('plural', () => {
 describe('typingText', () => {
   it('names one or two people, and stops naming beyond', () => {
     expect(typingText('en', [])).toBe('');
-    expect(typingText('en', ['Ada'])).toBe('Ada is typing…');
-    expect(typingText('en', ['Ada', 'Bo'])).toBe('Ada and Bo are typing…');
+    expect(typingText('en', ['Ada'])).toBe(`${iso('Ada')} is typing…`);
+    expect(typingText('en', ['Ada', 'Bo'])).toBe(`${iso('Ada')} and ${iso('Bo')} are typing…`);
+    expect(typingText('en', ['Eve\u202e'])).toBe(`${iso('Eve\u202e')} is typing…`);
     expect(typingText('fr', ['Ada', 'Bo', 'Cy'])).toBe('Plusieurs personnes écrivent…');
   });
 });

@@ -3,7 +3,7 @@
  * each server refusal maps to one recovery.
  */
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../backend/protocol.js';
+import { ERROR_CODES, type ErrorCode } from '../../backend/protocol.js';
 import { createNonce, Outbox, recoveryFor } from '../../widget/outbox.js';
 
 describe('createNonce', () => {
@@ -70,5 +70,9 @@ describe('recoveryFor', () => {
   it('knows every error code', () => {
     for (const code of ERROR_CODES)
       expect(['wait', 'rejoin', 'give-back']).toContain(recoveryFor(code));
+  });
+
+  it('hands back a code only a newer server knows, rather than retrying it', () => {
+    expect(recoveryFor('slow_mode' as ErrorCode)).toBe('give-back');
   });
 });

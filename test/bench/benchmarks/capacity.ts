@@ -7,6 +7,7 @@
  */
 import type { CapacityParams, CapacityResult } from '../lib/messages.js';
 import {
+  BENCH_OPERATOR_TOKEN,
   fileLimits,
   sleep,
   startLoad,
@@ -49,7 +50,11 @@ async function sampleMemory(take: () => Promise<MemorySample>, count = 3): Promi
 
 async function scrapeMetrics(url: string): Promise<{ heapUsed: number; rss: number } | undefined> {
   try {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (
+      await fetch(`${url}/metrics`, {
+        headers: { Authorization: `Bearer ${BENCH_OPERATOR_TOKEN}` },
+      })
+    ).text();
     const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     return {
       heapUsed: read('pagechat_nodejs_heap_size_used_bytes'),

@@ -6,11 +6,11 @@
  */
 import type { HandshakesParams, HandshakesResult } from '../lib/messages.js';
 import type { ServerKind } from '../lib/process.js';
+import { BENCH_OPERATOR_TOKEN } from '../lib/process.js';
 import { alternate, measure, type BenchResult, type RunOptions } from '../lib/runner.js';
 import { median, quiet, ratio, round } from '../lib/stats.js';
 
 const TARGET = 0.8;
-const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
 
 export async function handshakes(options: RunOptions): Promise<BenchResult> {
   const base: Omit<HandshakesParams, 'url' | 'operatorToken'> = {
@@ -27,9 +27,9 @@ export async function handshakes(options: RunOptions): Promise<BenchResult> {
     const measured = await measure<HandshakesResult>(
       kind,
       'handshakes',
-      { ...base, operatorToken: pagechat ? OPERATOR_TOKEN : null },
+      { ...base, operatorToken: pagechat ? BENCH_OPERATOR_TOKEN : null },
       options,
-      pagechat ? { env: { PAGECHAT_ADMIN_TOKEN: OPERATOR_TOKEN } } : {},
+      pagechat ? { env: { PAGECHAT_ADMIN_TOKEN: BENCH_OPERATOR_TOKEN } } : {},
     );
     const { result } = measured;
     if (result.failed > 0) throw new Error(`${kind}: ${result.failed} handshakes failed`);

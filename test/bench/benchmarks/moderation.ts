@@ -4,19 +4,19 @@
  * tabs) being disconnected, after `kicked`. Target: p99 at most 500 ms. No baseline: bare
  * Socket.IO has no bans.
  */
+import { BENCH_OPERATOR_TOKEN } from '../lib/process.js';
 import type { ModerationParams, ModerationResult } from '../lib/messages.js';
 import { measure, type BenchResult, type RunOptions } from '../lib/runner.js';
 import { round } from '../lib/stats.js';
 
 const TARGET_P99_MS = 500;
-const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
 
 export async function moderation(options: RunOptions): Promise<BenchResult> {
   const params: Omit<ModerationParams, 'url'> = {
     namespace: '/bench',
     connectConcurrency: 50,
     nonce: false,
-    operatorToken: OPERATOR_TOKEN,
+    operatorToken: BENCH_OPERATOR_TOKEN,
     visitors: options.quick ? 200 : 1000,
     rooms: 50,
     bans: options.quick ? 20 : 200,
@@ -27,7 +27,7 @@ export async function moderation(options: RunOptions): Promise<BenchResult> {
     'moderation',
     params,
     options,
-    { env: { PAGECHAT_ADMIN_TOKEN: OPERATOR_TOKEN } },
+    { env: { PAGECHAT_ADMIN_TOKEN: BENCH_OPERATOR_TOKEN } },
   );
   const p99 = result.banToDisconnect.p99;
   options.log(

@@ -4,7 +4,7 @@
  */
 
 export type ScenarioName =
-  'fanout' | 'storm' | 'capacity' | 'latency' | 'history' | 'moderation' | 'handshakes';
+  'fanout' | 'storm' | 'capacity' | 'latency' | 'history' | 'moderation' | 'handshakes' | 'abuse';
 
 /** Runner to load. */
 export type LoadRequest =
@@ -209,6 +209,23 @@ export interface HandshakesResult {
   loadCpuPercent: number;
 }
 
+export type AbuseAttack = 'churn' | 'handshakes' | 'namespaces' | 'slow-readers' | 'invalid';
+
+export interface AbuseParams {
+  url: string;
+  site: string;
+  attack: AbuseAttack;
+  durationMs: number;
+  /** The attacker's one client address (a loopback address). */
+  address: string;
+}
+
+export interface AbuseResult {
+  attack: AbuseAttack;
+  /** What the attacker sent and what the server let through. */
+  counts: Record<string, number>;
+}
+
 export type ScenarioResult =
   | FanoutResult
   | StormResult
@@ -216,4 +233,5 @@ export type ScenarioResult =
   | LatencyResult
   | HistoryResult
   | ModerationResult
-  | HandshakesResult;
+  | HandshakesResult
+  | AbuseResult;

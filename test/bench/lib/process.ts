@@ -21,6 +21,12 @@ export const LOAD_CORE = 1;
 
 const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
+/** Moves every thread of this process to `cores` (`"0"`, `"0,1"`) when taskset exists. */
+export function pinSelf(cores: string): void {
+  if (hasTaskset)
+    spawnSync('taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' });
+}
+
 /** Whether processes are pinned (reported with the results). */
 export const pinned = hasTaskset;
 
@@ -62,6 +68,16 @@ export function cpuSeconds(pid: number | undefined): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident set size of a process, in bytes, from /proc/<pid>/status; NaN when unavailable. */
+export function residentBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024;
   } catch {
     return Number.NaN;
   }
@@ -161,6 +177,8 @@ export interface ServerHandle {
   url: string;
   /** The process's CPU seconds so far. */
   cpu(): number;
+  /** Its resident set size now, in bytes (from /proc); NaN when unavailable. */
+  rss(): number;
   /** Full GC, then `process.memoryUsage()`; needs `gcHook`. */
   memory(): Promise<MemorySample>;
   /** SIGTERM, then SIGKILL after a grace period; removes the data folder. */
@@ -168,6 +186,9 @@ export interface ServerHandle {
   /** Lines the server wrote to stderr (kept for error reports). */
   stderr: string[];
 }
+
+/** The operator token every benchmark server accepts (`/metrics`, the API). */
+export const BENCH_OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef';
 
 /**
  * Rate limits high enough that a benchmark never meets them; set through configuration only. The
@@ -181,8 +202,23 @@ export const UNLIMITED_RATES: Record<string, string> = {
       [`PAGECHAT_${name}_RATE_PER_SECOND`, '100000'],
     ]),
   ),
+  ...Object.fromEntries(
+    ['ADDRESS_MESSAGE', 'ROOM_MESSAGE', 'HANDSHAKE', 'INVALID_REQUEST'].flatMap((name) => [
+      [`PAGECHAT_${name}_RATE_BURST`, '100000'],
+      [`PAGECHAT_${name}_RATE_PER_SECOND`, '100000'],
+    ]),
+  ),
   PAGECHAT_MAX_CONNECTIONS_PER_IP: '1000000',
+  PAGECHAT_MAX_CONNECTIONS: '10000000',
+  PAGECHAT_ADMIN_TOKEN: BENCH_OPERATOR_TOKEN,
 };
+
+/** Each limit of UNLIMITED_RATES back at its default (the abuse benchmark measures them). */
+export const DEFAULT_LIMITS: Record<string, string> = Object.fromEntries(
+  Object.keys(UNLIMITED_RATES)
+    .filter((name) => name !== 'PAGECHAT_ADMIN_TOKEN')
+    .map((name) => [name, '']),
+);
 
 const serverScripts: Record<ServerKind, string> = {
   // BENCH_PAGECHAT_MAIN points at another build (a patched copy) to measure a proposed change.
@@ -268,6 +304,7 @@ export async function startServer(
     url: `http://127.0.0.1:${port}`,
     stderr,
     cpu: () => cpuSeconds(pid),
+    rss: () => residentBytes(pid),
     memory: () =>
       new Promise<MemorySample>((resolveSample, reject) => {
         if (!options.gcHook) return reject(new Error('memory() needs gcHook'));

@@ -4,6 +4,7 @@
  * runner over the IPC channel, then exits. It never decides pass or fail; the runner does.
  */
 import type {
+  AbuseParams,
   CapacityParams,
   FanoutParams,
   HandshakesParams,
@@ -14,6 +15,7 @@ import type {
   ScenarioResult,
   StormParams,
 } from '../lib/messages.js';
+import { abuse } from './abuse.js';
 import { capacity } from './capacity.js';
 import { ipcControl } from './clients.js';
 import { fanout } from './fanout.js';
@@ -43,6 +45,8 @@ async function run(): Promise<ScenarioResult> {
       return moderation(params as ModerationParams, ctl);
     case 'handshakes':
       return handshakes(params as HandshakesParams, ctl);
+    case 'abuse':
+      return abuse(params as AbuseParams);
     default: {
       const unknown: never = scenario;
       throw new Error(`unknown scenario ${String(unknown)}`);
