@@ -65,7 +65,7 @@ export class RawSession {
   }
 
   /**
-   * Emits `event` with `payloadJson` written verbatim (so it can be escaped as any client likes)
+   * Emits `event` with `payloadJson` written verbatim (so it can be escaped however a client likes)
    * and an ack id; resolves with the ack's decoded argument, or undefined when the session closed.
    */
   async request(site: string, event: string, payloadJson: string): Promise<unknown> {
