@@ -11,7 +11,7 @@ import { createApi, type ApiDeps } from './http/api.js';
 import { negotiate, type Asset } from './assets.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { isOperatorToken } from './sites/keys.js';
+import { bearerCredential, isOperatorToken } from './sites/keys.js';
 
 /**
  * Headers of every page served as a document: scripts and connections to this origin only, no
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     const { registry } = deps.metrics;
     const token = deps.operatorToken;
     app.get('/metrics', async (c) => {
-      const credential = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+      const credential = bearerCredential(c.req.header('Authorization'));
       if (credential === undefined || !isOperatorToken(token, credential)) {
         return c.text('send Authorization: Bearer <operator token>\n', 401, {
           'WWW-Authenticate': 'Bearer',

@@ -15,6 +15,7 @@ import type { Limiter } from '../ephemeral/types.js';
 import type { Logger } from '../logger.js';
 import type { HttpErrorBody, PresenceResponse } from '../protocol.js';
 import { checkSiteName, normalizeRoomKey } from '../rooms.js';
+import { bearerCredential } from '../sites/keys.js';
 import { ApiError, type Principal, type SiteService } from '../sites/service.js';
 import {
   AuditEntrySchema,
@@ -143,7 +144,7 @@ export function createApi(deps: ApiDeps): OpenAPIHono {
       );
     }
     const header = c.req.header('Authorization');
-    const credential = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const credential = bearerCredential(header);
     if (credential === undefined) {
       if (optional && header === undefined) return undefined;
       throw new ApiError('unauthorized', 'send Authorization: Bearer <site key or operator token>');

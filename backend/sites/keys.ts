@@ -32,3 +32,8 @@ export function isOperatorToken(operatorToken: string | undefined, given: string
   const ok = sameHash(expected, hashKey(given));
   return operatorToken !== undefined && ok;
 }
+
+/** The credential of an `Authorization: Bearer <credential>` header, if it is one. */
+export function bearerCredential(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
