@@ -1,188 +1,35 @@
-// Rollup build of the widget: `dist/widget.js`, the one self-contained script customers paste
-// (an IIFE with Lit and socket.io-client inside, minified), and `dist/widget.esm.js` for npm users
-// who place `<page-chat>` themselves (Lit and socket.io-client left to their bundler).
-import { existsSync, readFileSync } from 'node:fs';
+// Rollup build of the widget. Three outputs, built in this order (Rollup runs the array in turn):
+//
+// 1. `dist/widget/`: the widget as content-hashed ES modules, served with a one-year immutable
+//    cache. `boot-<hash>.js` is everything a page needs to show the launcher with its live count
+//    (Lit, socket.io-client, the connection, the launcher); `panel-<hash>.js` the open chat,
+//    fetched when the visitor is about to open it; `lang-<code>-<hash>.js` one per language,
+//    fetched when spoken. `manifest.json` says which is which; `latest.js` re-exports the current
+//    boot chunk for loaders older than the deploy.
+// 2. `dist/widget.js`: the loader customers paste, a classic script that imports the boot chunk
+//    (its hashed name written in from the manifest of step 1), briefly cached.
+// 3. `dist/widget.esm.js` (+ `dist/esm/`): the npm build, with Lit and socket.io-client left to
+//    the application's bundler.
+//
+// Third-party code is bundled as its authors publish it: no plugin here edits, stubs or renames
+// anything inside a dependency, so a library upgrade needs no change to this file.
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import dynamicImportVars from '@rollup/plugin-dynamic-import-vars';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 
 const require = createRequire(import.meta.url);
-const engineTransports = join(
-  dirname(require.resolve('engine.io-client/package.json')),
-  'build/esm/transports',
-);
-
-/**
- * engine.io-client's default transport table also pulls in WebTransport (an HTTP/3 transport our
- * backend does not offer) and the XMLHttpRequest poller. The widget only ever uses WebSocket and
- * HTTP long-polling, and `fetch()` polling (engine.io-client's own `Fetch` transport) is smaller
- * than the XHR one, so the bundle gets a table of exactly those two. Both are engine.io-client's
- * own classes, unchanged; only the lookup table is replaced. Saves about 0.8 KB gzipped.
- */
-function slimTransports() {
-  const id = '\0pagechat:engine-transports';
-  return {
-    name: 'pagechat-slim-transports',
-    resolveId(source, importer) {
-      if (
-        source === './transports/index.js' &&
-        importer?.replaceAll('\\', '/').includes('/engine.io-client/build/esm/')
-      ) {
-        return id;
-      }
-      return null;
-    },
-    load(source) {
-      if (source !== id) return null;
-      const fetchPath = JSON.stringify(join(engineTransports, 'polling-fetch.js'));
-      const wsPath = JSON.stringify(join(engineTransports, 'websocket.js'));
-      return [
-        `import { Fetch } from ${fetchPath};`,
-        `import { WS } from ${wsPath};`,
-        'export const transports = { websocket: WS, polling: Fetch };',
-      ].join('\n');
-    },
-  };
-}
-
-const socketIoBuild = join(dirname(require.resolve('socket.io-client/package.json')), 'build/esm');
-
-/**
- * The widget imports only `Manager` from socket.io-client. The package index also holds `io()`
- * (URL parsing, a manager cache) and decorates it at import time, which keeps it in the bundle
- * even unused; importing the Manager module directly leaves it out.
- */
-function managerOnly() {
-  const id = '\0pagechat:socket.io-manager';
-  return {
-    name: 'pagechat-manager-only',
-    resolveId(source, importer) {
-      const fromWidget = importer?.replaceAll('\\', '/').includes('/widget/');
-      return source === 'socket.io-client' && fromWidget ? id : null;
-    },
-    load(source) {
-      if (source !== id) return null;
-      return `export { Manager } from ${JSON.stringify(join(socketIoBuild, 'manager.js'))};`;
-    },
-  };
-}
-
-/**
- * Class methods the widget never reaches, removed from the bundle (terser cannot drop methods).
- * Each is checked: the build fails if a listed method is missing, so a socket.io-client upgrade
- * that renames or starts using one is noticed rather than silently shipped.
- * - engine.io-client `_probe`: the transport upgrade (polling → WebSocket). The widget turns
- *   upgrades off (`upgrade: false`) and instead tries its transports in order.
- * - socket.io-client `Socket` catch-all listeners, `emitWithAck`, `compress`, `volatile`: public
- *   API the widget does not call, and nothing inside the library calls them either.
- */
-const UNUSED_METHODS = {
-  'engine.io-client/build/esm/socket.js': ['_probe'],
-  'socket.io-client/build/esm/socket.js': [
-    'onAny',
-    'prependAny',
-    'offAny',
-    'listenersAny',
-    'onAnyOutgoing',
-    'prependAnyOutgoing',
-    'offAnyOutgoing',
-    'listenersAnyOutgoing',
-    'emitWithAck',
-    'compress',
-    'volatile',
-  ],
-};
-
-function dropUnusedMethods() {
-  return {
-    name: 'pagechat-drop-unused-methods',
-    transform(code, id) {
-      const file = Object.keys(UNUSED_METHODS).find((f) => id.replaceAll('\\', '/').endsWith(f));
-      if (!file) return null;
-      const wanted = new Set(UNUSED_METHODS[file]);
-      const found = [];
-      const visit = (node) => {
-        if (!node || typeof node.type !== 'string') return;
-        if (node.type === 'MethodDefinition' && wanted.has(node.key.name)) found.push(node);
-        for (const value of Object.values(node)) {
-          if (Array.isArray(value)) value.forEach(visit);
-          else if (value && typeof value === 'object') visit(value);
-        }
-      };
-      visit(this.parse(code));
-      const missing = [...wanted].filter((name) => !found.some((n) => n.key.name === name));
-      if (missing.length > 0) this.error(`${file} no longer has ${missing.join(', ')}`);
-      let out = code;
-      for (const node of found.sort((a, b) => b.start - a.start)) {
-        out = out.slice(0, node.start) + out.slice(node.end);
-      }
-      return { code: out, map: null };
-    },
-  };
-}
-
-// engine.io-parser as engine.io-client finds it (its package.json is not exported).
-const engineParserBuild = join(
-  dirname(
-    createRequire(require.resolve('engine.io-client/package.json')).resolve('engine.io-parser'),
-  ),
-  '../esm',
-);
-
-/**
- * PROTOCOL.md is text only: no event or acknowledgement carries binary data, either way. So the
- * parsers' binary support is replaced by text-only versions: socket.io-parser's attachment
- * handling (walking every outgoing payload for buffers, reassembling attachments) and
- * engine.io-parser's Blob/ArrayBuffer/base64 encoding and decoding. Text packets are encoded and
- * decoded exactly as the originals do; a binary packet from a server (which ours never sends) is
- * refused like a malformed one, and the connection closes. Saves about 0.7 KB gzipped.
- */
-function textOnlyParsers() {
-  const refuse = "throw new Error('binary packets are not part of the pagechat protocol');";
-  const commons = JSON.stringify(join(engineParserBuild, 'commons.js'));
-  const stubs = {
-    '/socket.io-parser/build/esm/': {
-      './binary.js': `export function deconstructPacket() { ${refuse} }
-export const reconstructPacket = deconstructPacket;`,
-      './is-binary.js': `export const hasBinary = () => false;
-export const isBinary = () => false;`,
-    },
-    '/engine.io-parser/build/esm/': {
-      './encodePacket.js': `import { PACKET_TYPES } from ${commons};
-export const encodePacket = ({ type, data }, _supportsBinary, callback) =>
-  callback(PACKET_TYPES[type] + (data || ''));
-export function encodePacketToBinary() { ${refuse} }`,
-      './decodePacket.js': `import { ERROR_PACKET, PACKET_TYPES_REVERSE } from ${commons};
-export const decodePacket = (encoded) => {
-  if (typeof encoded !== 'string') return ERROR_PACKET;
-  const type = PACKET_TYPES_REVERSE[encoded.charAt(0)];
-  if (!type) return ERROR_PACKET;
-  return encoded.length > 1 ? { type, data: encoded.substring(1) } : { type };
-};`,
-    },
-  };
-  return {
-    name: 'pagechat-text-only-parsers',
-    resolveId(source, importer) {
-      const from = importer?.replaceAll('\\', '/') ?? '';
-      const dir = Object.keys(stubs).find((d) => from.includes(d));
-      return dir && source in stubs[dir] ? `\0pagechat-stub:${dir}${source}` : null;
-    },
-    load(id) {
-      if (!id.startsWith('\0pagechat-stub:')) return null;
-      const dir = Object.keys(stubs).find((d) => id.includes(d));
-      return stubs[dir][id.slice(id.indexOf(dir) + dir.length)];
-    },
-  };
-}
+const { version } = require('./package.json');
 
 /**
  * Applies packages' `browser` field maps (`"./globals.node.js": "./globals.js"`) to files they
- * import. node-resolve skips them for packages resolved through `exports`, which is how
- * socket.io-client reaches engine.io-client and engine.io-parser; without this the Node.js
- * transports (and an XMLHttpRequest polyfill for Node) end up in the browser bundle.
+ * import: the package's own choice of its browser files. node-resolve skips them for packages
+ * resolved through `exports`, which is how socket.io-client reaches engine.io-client and
+ * engine.io-parser; without this the Node.js transports (and an XMLHttpRequest polyfill for Node)
+ * end up in the browser bundle.
  */
 function browserField() {
   const packages = new Map();
@@ -208,7 +55,6 @@ function browserField() {
       if (!resolved || resolved.external) return null;
       for (const { dir, map } of mapsFor(resolved.id)) {
         const target = map[`./${relative(dir, resolved.id).replaceAll('\\', '/')}`];
-        // Only the id: side-effect flags are left to the `treeshake` options below.
         if (typeof target === 'string') return resolve(dir, target);
       }
       return null;
@@ -246,10 +92,10 @@ function minifyHtmlText(text) {
 }
 
 /**
- * Lit's `html` and `css` templates are written indented for people, and terser cannot see into
- * them. After esbuild has turned the widget into JavaScript, every text part of an `html` or
- * `css` tagged template is minified (the `${}` expressions are code, left to terser). Only the
- * widget's own files: libraries ship minified already.
+ * The widget's own Lit `html` and `css` templates are written indented for people, and terser
+ * cannot see into them. After esbuild has turned a widget file into JavaScript, every text part of
+ * an `html` or `css` tagged template is minified (the `${}` expressions are code, left to terser).
+ * Only files under widget/: libraries are left exactly as published.
  */
 function minifyTemplates() {
   const minifiers = { html: minifyHtmlText, css: minifyCssText };
@@ -283,58 +129,205 @@ function minifyTemplates() {
   };
 }
 
+/** How many builds' chunks `dist/widget/` keeps, for pages that loaded an earlier one. */
+const KEPT_BUILDS = 5;
+
+/**
+ * Writes `manifest.json` (the boot chunk, what a page loads before the launcher shows, the panel
+ * chunk and each language's chunk) and `latest.js`, then prunes `dist/widget/`: the chunks of the
+ * last `KEPT_BUILDS` builds stay, so a page still running an earlier build can fetch its panel and
+ * languages after a deploy in place; older ones are deleted.
+ */
+function widgetManifest(dir) {
+  return {
+    name: 'pagechat-widget-manifest',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((file) => file.type === 'chunk');
+      const entry = chunks.find((chunk) => chunk.isEntry);
+      if (!entry) this.error('the widget build has no entry chunk');
+      const byModule = (suffix) =>
+        chunks.find((c) => c.facadeModuleId?.replaceAll('\\', '/').endsWith(suffix));
+      // Everything the boot chunk imports statically is fetched before it can run.
+      const firstLoad = new Set();
+      const visit = (name) => {
+        if (firstLoad.has(name)) return;
+        firstLoad.add(name);
+        for (const imported of bundle[name]?.imports ?? []) visit(imported);
+      };
+      visit(entry.fileName);
+      const languages = {};
+      for (const chunk of chunks) {
+        const match = /\/widget\/lang\/([a-z0-9-]+)\.ts$/.exec(
+          chunk.facadeModuleId?.replaceAll('\\', '/') ?? '',
+        );
+        if (match) languages[match[1]] = chunk.fileName;
+      }
+      const manifest = {
+        version,
+        entry: entry.fileName,
+        firstLoad: [...firstLoad],
+        panel: byModule('/widget/panel.ts')?.fileName,
+        languages,
+        files: chunks.map((chunk) => chunk.fileName).sort(),
+      };
+      this.emitFile({
+        type: 'asset',
+        fileName: 'manifest.json',
+        source: `${JSON.stringify(manifest, null, 2)}\n`,
+      });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'latest.js',
+        source: `export * from './${entry.fileName}';\n`,
+      });
+    },
+    writeBundle(_options, bundle) {
+      const historyFile = join(dir, 'builds.json');
+      const previous = existsSync(historyFile) ? JSON.parse(readFileSync(historyFile, 'utf8')) : [];
+      const current = Object.values(bundle)
+        .filter((file) => file.type === 'chunk')
+        .flatMap((chunk) => [chunk.fileName, `${chunk.fileName}.map`]);
+      const builds = [current, ...previous.filter((b) => b.join() !== current.join())].slice(
+        0,
+        KEPT_BUILDS,
+      );
+      writeFileSync(historyFile, `${JSON.stringify(builds)}\n`);
+      const kept = new Set([...builds.flat(), 'manifest.json', 'latest.js', 'builds.json']);
+      for (const name of readdirSync(dir)) {
+        if (!kept.has(name)) rmSync(join(dir, name), { force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Deletes what earlier builds left in `outDir/esm` (the npm build's chunks): the package ships
+ * one build.
+ */
+function pruneStale(outDir) {
+  return {
+    name: 'pagechat-prune-stale',
+    writeBundle(_options, bundle) {
+      const dir = join(outDir, 'esm');
+      if (!existsSync(dir)) return;
+      for (const name of readdirSync(dir)) {
+        if (!(`esm/${name}` in bundle)) rmSync(join(dir, name), { force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Writes the boot chunk's name (from the manifest the chunk build just wrote) into the loader,
+ * where it reads `PAGECHAT_ENTRY`.
+ */
+function loaderEntry(manifestFile) {
+  return {
+    name: 'pagechat-loader-entry',
+    transform(code, id) {
+      if (!id.replaceAll('\\', '/').endsWith('/widget/loader.ts')) return null;
+      if (!existsSync(manifestFile))
+        this.error(`${manifestFile} is missing: build the chunks first`);
+      const { entry } = JSON.parse(readFileSync(manifestFile, 'utf8'));
+      this.addWatchFile(manifestFile);
+      return { code: code.replaceAll('PAGECHAT_ENTRY', JSON.stringify(`widget/${entry}`)) };
+    },
+  };
+}
+
 const esbuildOptions = { target: 'es2022', tsconfig: 'tsconfig.json', sourceMap: true };
 
-export default [
-  {
-    input: 'widget/embed.ts',
-    output: {
-      file: 'dist/widget.js',
-      format: 'iife',
-      // The map is written for debugging, but the script does not point at it: the backend serves
-      // `widget.js` alone, and every page would otherwise carry a comment naming a missing file.
-      sourcemap: 'hidden',
-      // `'use strict'` goes inside the function, never onto the page's other scripts.
-      strict: true,
+/** `import(\`./lang/${code}.ts\`)` → one chunk per language file, and a switch to pick one. */
+const languageChunks = () =>
+  dynamicImportVars({
+    include: ['widget/**/*.ts'],
+    warnOnError: false,
+    errorWhenNoFilesFound: true,
+  });
+
+/** Terser, keeping only the banner comment (`/*! pagechat <release> | MIT`). */
+const minify = (extra = {}) =>
+  terser({
+    ecma: 2022,
+    module: true,
+    compress: { passes: 2 },
+    format: { comments: (_node, comment) => comment.value.startsWith('! pagechat') },
+    ...extra,
+  });
+
+/**
+ * The three builds, writing under `outDir`. `release` goes into a banner on every file (the
+ * package version by default), so two releases never share a hash.
+ */
+export function widgetBuilds({ outDir = 'dist', release = version } = {}) {
+  const chunkDir = join(outDir, 'widget');
+  const banner = `/*! pagechat ${release} | MIT */`;
+  return [
+    {
+      input: { boot: 'widget/boot.ts' },
+      // The panel and language chunks import what they share with the boot chunk from it,
+      // rather than through a facade chunk of its own: one request fewer at load.
+      preserveEntrySignatures: 'allow-extension',
+      output: {
+        dir: chunkDir,
+        format: 'es',
+        banner,
+        entryFileNames: '[name]-[hash].js',
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.replaceAll('\\', '/').includes('/widget/lang/')
+            ? 'lang-[name]-[hash].js'
+            : '[name]-[hash].js',
+        // Maps are written for debugging, but no file points at them: every page would otherwise
+        // carry a comment naming a file it never needs.
+        sourcemap: 'hidden',
+      },
+      plugins: [
+        browserField(),
+        nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+        esbuild(esbuildOptions),
+        languageChunks(),
+        minifyTemplates(),
+        minify(),
+        widgetManifest(chunkDir),
+      ],
     },
-    treeshake: {
-      // engine.io-client's index re-exports every transport, and the XHR one runs feature
-      // detection and adds an unload listener at import time. The widget never uses it (see
-      // slimTransports), so its import-time work is dropped along with the class.
-      moduleSideEffects: (id) =>
-        !/engine\.io-client\/build\/esm\/transports\//.test(id.replaceAll('\\', '/')),
+    {
+      input: 'widget/loader.ts',
+      output: {
+        file: join(outDir, 'widget.js'),
+        format: 'iife',
+        banner,
+        sourcemap: 'hidden',
+        // `'use strict'` goes inside the function, never onto the page's other scripts.
+        strict: true,
+      },
+      plugins: [
+        esbuild(esbuildOptions),
+        loaderEntry(join(chunkDir, 'manifest.json')),
+        minify({ module: false }),
+      ],
     },
-    plugins: [
-      managerOnly(),
-      slimTransports(),
-      textOnlyParsers(),
-      dropUnusedMethods(),
-      browserField(),
-      nodeResolve({ browser: true }),
-      esbuild(esbuildOptions),
-      minifyTemplates(),
-      terser({
-        ecma: 2022,
-        module: true,
-        compress: { passes: 3 },
-        // Underscore-prefixed properties are private by convention in socket.io-client and in the
-        // widget's own Lit state, and never cross the wire or the page: shorten them. Lit's own
-        // `_$` names are shared between Lit copies on one page, and socket.io-parser's
-        // `_placeholder` is part of the wire format, so both are left alone.
-        mangle: { properties: { regex: /^_(?!\$|placeholder$)/ } },
-        format: { comments: false },
-      }),
-    ],
-  },
-  {
-    input: 'widget/index.ts',
-    output: { file: 'dist/widget.esm.js', format: 'es', sourcemap: true },
-    external: (id) => /^(lit|@lit\/|lit-html|lit-element|socket\.io-client)(\/|$)/.test(id),
-    plugins: [
-      nodeResolve({ browser: true }),
-      esbuild(esbuildOptions),
-      minifyTemplates(),
-      terser({ ecma: 2022, module: true, compress: { passes: 2 } }),
-    ],
-  },
-];
+    {
+      input: 'widget/index.ts',
+      output: {
+        dir: outDir,
+        format: 'es',
+        banner,
+        entryFileNames: 'widget.esm.js',
+        chunkFileNames: 'esm/[name]-[hash].js',
+        sourcemap: true,
+      },
+      external: (id) => /^(lit|@lit\/|lit-html|lit-element|socket\.io-client)(\/|$)/.test(id),
+      plugins: [
+        nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+        esbuild(esbuildOptions),
+        languageChunks(),
+        minifyTemplates(),
+        minify(),
+        pruneStale(outDir),
+      ],
+    },
+  ];
+}
+
+export default widgetBuilds();

@@ -37,7 +37,7 @@ export const pageHeaders: MiddlewareHandler = secureHeaders({
 export interface AppDeps {
   /** The owner and operator API, and the public presence endpoint. */
   api: ApiDeps;
-  /** Bundles by request path (`/widget.js`, ...); a missing one answers 503. */
+  /** The widget's files by request path (`/widget.js`, `/widget/…`); a missing one answers 503. */
   assets: Record<string, Asset | undefined>;
   /** Folder of demo pages served at `/`, or undefined to serve none. */
   demoDir: string | undefined;
@@ -64,11 +64,13 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       }
       const headers: Record<string, string> = {
         'Content-Type': asset.type,
-        // The URL is not versioned: cache briefly, revalidate cheaply by ETag.
-        'Cache-Control': 'public, max-age=300, stale-while-revalidate=86400',
+        'Cache-Control': asset.cacheControl,
         ETag: asset.etag,
         Vary: 'Accept-Encoding',
+        // Pages on every origin load these, the chunks as ES modules (which need CORS), and may
+        // time them (Resource Timing sizes need Timing-Allow-Origin). No credentials involved.
         'Access-Control-Allow-Origin': '*',
+        'Timing-Allow-Origin': '*',
         'Cross-Origin-Resource-Policy': 'cross-origin',
         'X-Content-Type-Options': 'nosniff',
       };

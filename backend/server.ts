@@ -12,7 +12,7 @@ import { nanoid } from 'nanoid';
 import { Server } from 'socket.io';
 import { clientAddress, createAddressHasher } from './address.js';
 import { createApp, createMetricsApp } from './app.js';
-import { loadAsset, packageRoot } from './assets.js';
+import { loadWidgetAssets, packageRoot } from './assets.js';
 import type { Config } from './config.js';
 import { createMemoryAddressCounter, createMemoryLimiters } from './ephemeral/memory.js';
 import { MemoryPresence } from './ephemeral/presence.js';
@@ -48,6 +48,8 @@ export interface ServerDeps {
   logger?: Logger;
   /** Wraps the opened storage (tests inject failures into it). */
   wrapStorage?: (storage: Storage) => Storage;
+  /** The built widget's folder; the package's `dist/` by default (tests serve other builds). */
+  distDir?: string;
 }
 
 /**
@@ -100,13 +102,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     });
 
     const root = packageRoot();
-    const assets = {
-      '/widget.js': loadAsset(join(root, 'dist', 'widget.js'), 'text/javascript; charset=utf-8'),
-      '/widget.esm.js': loadAsset(
-        join(root, 'dist', 'widget.esm.js'),
-        'text/javascript; charset=utf-8',
-      ),
-    };
+    const assets = loadWidgetAssets(deps.distDir ?? join(root, 'dist'));
     if (!assets['/widget.js'])
       logger.warn('dist/widget.js is missing; run `npm run build` to serve the widget');
 

@@ -1,12 +1,13 @@
 /**
  * The chat connection as a Lit reactive controller: it owns the Socket.IO socket (connects in
  * `hostConnected`, disconnects in `hostDisconnected`), follows the protocol (session, join,
- * presence, messages, typing, names), keeps the outbox of unconfirmed messages, and exposes plain
- * state for the element to render, calling `requestUpdate()` on every change. The element never
- * touches the socket.
+ * presence, messages, the room's timeline), and exposes plain state for the element to render,
+ * calling `requestUpdate()` on every change. The element never touches the socket. Sending,
+ * typing and renaming are the `Conversation` (conversation.ts), which comes with the panel's
+ * chunk and plugs in here: the launcher's count needs none of it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Manager, type Socket } from 'socket.io-client';
+import { Fetch, Manager, WebSocket, type Socket } from 'socket.io-client';
 import {
   ERROR_CODES,
   type Ack,
@@ -15,15 +16,11 @@ import {
   type HandshakeAuth,
   type JoinResult,
   type Message,
-  type NameResult,
-  type ProtocolError,
-  type SendResult,
   type ServerToClientEvents,
   type Visitor,
 } from '../backend/protocol.js';
-import { nameProblem } from './limits.js';
+import type { Conversation } from './conversation.js';
 import type { Transport } from './options.js';
-import { MAX_ATTEMPTS, Outbox, recoveryFor, type Pending } from './outbox.js';
 import { identityKey, openStore, type KeyValueStore } from './storage.js';
 import { addNotice, mergeMessages, type TimelineEntry } from './timeline.js';
 
@@ -47,23 +44,20 @@ export interface ChatEvents {
   message(message: Message, own: boolean): void;
   presence(room: string, count: number): void;
   session(visitor: Visitor): void;
-  /** A send failed. `text` is handed back when retrying cannot help, so it is not lost. */
-  problem(error: ProtocolError, text?: string): void;
 }
 
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** socket.io-client's class for each transport name of PROTOCOL.md. */
+const TRANSPORTS = { websocket: WebSocket, polling: Fetch } as const;
 
 /** How long a request waits for its acknowledgement before it counts as lost. */
-const ACK_TIMEOUT_MS = 10_000;
-/** Typing stops being announced after this long without a keystroke. */
-const TYPING_IDLE_MS = 3_000;
-/** Someone else's "typing" is forgotten after this long, in case their "stopped" got lost. */
-const TYPIST_EXPIRY_MS = 8_000;
+export const ACK_TIMEOUT_MS = 10_000;
 /** Wait before retrying a request that got no answer. */
-const RETRY_MS = 2_000;
+export const RETRY_MS = 2_000;
 
 /** An acknowledged request as a promise: the answer, or `undefined` on timeout or disconnect. */
-function ask<T>(
+export function ask<T>(
   send: (callback: (err: Error | null, response: T) => void) => void,
 ): Promise<T | undefined> {
   return new Promise((resolve) => send((err, response) => resolve(err ? undefined : response)));
@@ -89,9 +83,6 @@ export class ChatController implements ReactiveController {
   /** The server's greeting for this room. */
   welcome = '';
   timeline: TimelineEntry[] = [];
-  readonly outbox = new Outbox();
-  /** Names of the others typing in the room, by visitor id. */
-  readonly typists = new Map<string, string>();
 
   /** The room the page wants; the socket may be elsewhere (`joined`) for a moment. */
   #wanted: string | undefined;
@@ -101,8 +92,8 @@ export class ChatController implements ReactiveController {
   #key = '';
   #attached = false;
   #pumping = false;
-  #typingSent = false;
   #everConnected = false;
+  #conversation: Conversation | undefined;
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   readonly #host: ReactiveControllerHost;
@@ -125,9 +116,22 @@ export class ChatController implements ReactiveController {
     return this.#wanted;
   }
 
-  /** Messages of this room that the server has not confirmed yet. */
-  get pending(): Pending[] {
-    return this.outbox.items.filter((item) => item.room === this.#wanted);
+  /** The socket, connected or not (for the conversation). */
+  get socket(): ChatSocket | undefined {
+    return this.#socket;
+  }
+
+  /** The socket if it is connected and in the page's room, else `undefined`. */
+  inRoom(): ChatSocket | undefined {
+    const socket = this.#socket;
+    return socket?.connected && this.#joined === this.#wanted ? socket : undefined;
+  }
+
+  /** Plugs the conversation in (once, when the panel's chunk has loaded) and sends what waits. */
+  attach(conversation: Conversation): void {
+    this.#conversation = conversation;
+    if (this.#socket) conversation.listen(this.#socket);
+    this.pump();
   }
 
   hostConnected(): void {
@@ -157,65 +161,39 @@ export class ChatController implements ReactiveController {
   /** Moves to another room (SPA navigation): the previous room's screen is cleared at once. */
   setRoom(room: string): void {
     if (room === this.#wanted) return;
-    this.stopTyping();
+    this.#conversation?.moved();
     this.#wanted = room;
     this.count = undefined;
     this.welcome = '';
     this.timeline = [];
-    this.#clearTypists();
-    this.#update();
+    this.update();
+    this.pump();
+  }
+
+  /** Runs the delivery loop, unless it runs already. */
+  pump(): void {
     void this.#pump();
   }
 
-  /** Queues a message for this room and sends it as soon as the connection allows. */
-  send(text: string): void {
-    const trimmed = text.trim();
-    if (this.#wanted === undefined || trimmed === '') return;
-    this.stopTyping();
-    this.outbox.add(this.#wanted, trimmed);
-    this.#update();
-    void this.#pump();
+  /** Whether `room` is the one the page is in and the socket has joined. */
+  here(room: string): boolean {
+    return room === this.#joined && room === this.#wanted;
   }
 
-  /** A keystroke in the composer: announces typing once, and its end after a pause. */
-  typing(): void {
-    const socket = this.#socket;
-    if (!this.#typingSent && socket?.connected && this.#joined === this.#wanted) {
-      socket.emit('typing', { typing: true });
-      this.#typingSent = true;
-    }
-    this.#later('typing', TYPING_IDLE_MS, () => this.stopTyping());
+  /** The server confirmed one of the visitor's messages. */
+  confirmed(message: Message): void {
+    if (message.room === this.#wanted) this.timeline = mergeMessages(this.timeline, [message]);
+    this.#events.message(message, true);
   }
 
-  stopTyping(): void {
-    this.#clear('typing');
-    if (!this.#typingSent) return;
-    this.#typingSent = false;
-    if (this.#socket?.connected) this.#socket.emit('typing', { typing: false });
+  /** The socket lost its room (`not_joined`): the loop joins again before sending. */
+  rejoin(): void {
+    this.#joined = undefined;
   }
 
-  /**
-   * Sets the display name. Kept in storage and sent as `auth.name` on later connections; while
-   * disconnected it is only stored and applies on the next connection.
-   */
-  async rename(raw: string): Promise<ProtocolError | undefined> {
-    const name = raw.trim();
-    const code = nameProblem(name);
-    if (code) return { code, message: code };
-    const socket = this.#socket;
-    if (socket?.connected) {
-      const res = await ask<Ack<NameResult>>((cb) =>
-        socket.timeout(ACK_TIMEOUT_MS).emit('name:set', { name }, cb),
-      );
-      if (!res) return { code: 'internal', message: 'no answer' };
-      if (!res.ok) return res.error;
-      this.me = res.visitor;
-    } else if (this.me) {
-      this.me = { ...this.me, name };
-    }
+  /** Keeps the visitor's chosen name for later connections (`auth.name`). */
+  keepName(name: string): void {
     this.#store?.set(`${this.#key}:name`, name);
-    this.#update();
-    return undefined;
   }
 
   #connect(): void {
@@ -231,12 +209,13 @@ export class ChatController implements ReactiveController {
     this.#everConnected = false;
     this.#setStatus(isOffline() ? 'offline' : 'connecting');
 
-    // A Manager of our own rather than `io()`: one connection per element, torn down with it,
-    // and `io()`'s URL parsing and manager cache stay out of the bundle.
+    // A Manager of our own rather than `io()`: one connection per element, torn down with it.
     const manager = new Manager(target.server, {
-      transports: [...target.transports],
-      // Each transport in turn until one connects (WebSocket first by default). No upgrade
-      // from polling to WebSocket: the bundle leaves that code out (see rollup.config.mjs).
+      // Transport classes rather than names (socket.io-client 4.8): long-polling over `fetch()`,
+      // the smaller poller, instead of the default XMLHttpRequest one.
+      transports: target.transports.map((name) => TRANSPORTS[name]),
+      // Each transport in turn until one connects (WebSocket first by default), and no upgrade
+      // from polling to WebSocket once connected: one round trip fewer to a working connection.
       tryAllTransports: true,
       upgrade: false,
       withCredentials: false,
@@ -248,20 +227,19 @@ export class ChatController implements ReactiveController {
       auth: (cb) => cb(this.#auth()),
     });
     this.#socket = socket;
+    this.#conversation?.listen(socket);
 
     socket.on('connect', () => {
       this.#everConnected = true;
       this.#setStatus('connected');
-      void this.#pump();
+      this.pump();
     });
     socket.on('disconnect', (reason) => {
       this.#joined = undefined;
-      this.#typingSent = false;
-      this.#clearTypists();
-      this.outbox.requeueAll();
+      this.#conversation?.reset();
       if (reason === 'io client disconnect') return this.#setStatus('idle');
       // Socket.IO does not retry after the server closed the socket itself; we do, gently.
-      if (reason === 'io server disconnect') this.#later('kick', 5_000, () => socket.connect());
+      if (reason === 'io server disconnect') this.later('kick', 5_000, () => socket.connect());
       this.#setStatus(isOffline() ? 'offline' : 'reconnecting');
     });
     socket.on('connect_error', (err) => {
@@ -279,17 +257,16 @@ export class ChatController implements ReactiveController {
       this.#store?.set(`${this.#key}:token`, token);
       this.me = { id: visitorId, name };
       this.#events.session(this.me);
-      this.#update();
+      this.update();
     });
     socket.on('presence', ({ room, count }) => this.#setCount(room, count));
     socket.on('joined', ({ room, visitor, count }) => {
-      if (!this.#here(room)) return;
+      if (!this.here(room)) return;
       this.timeline = addNotice(this.timeline, 'joined', visitor.name);
       this.#setCount(room, count);
     });
     socket.on('left', ({ room, visitor, count }) => {
-      if (!this.#here(room)) return;
-      this.#dropTypist(visitor.id);
+      if (!this.here(room)) return;
       this.timeline = addNotice(this.timeline, 'left', visitor.name);
       this.#setCount(room, count);
     });
@@ -297,32 +274,17 @@ export class ChatController implements ReactiveController {
       // Taken while the join is still being answered too: the server may broadcast between
       // reading the history and answering, and merging by id keeps either copy from doubling.
       if (message.room !== this.#wanted) return;
-      this.#dropTypist(message.visitor.id);
       this.timeline = mergeMessages(this.timeline, [message]);
       this.#events.message(message, message.visitor.id === this.me?.id);
-      this.#update();
-    });
-    socket.on('typing', ({ room, visitor, typing }) => {
-      if (!this.#here(room) || visitor.id === this.me?.id) return;
-      if (!typing) return this.#dropTypist(visitor.id);
-      this.typists.set(visitor.id, visitor.name);
-      this.#later(`typist:${visitor.id}`, TYPIST_EXPIRY_MS, () => this.#dropTypist(visitor.id));
-      this.#update();
-    });
-    socket.on('renamed', ({ room, visitor }) => {
-      if (!this.#here(room) || !this.typists.has(visitor.id)) return;
-      this.typists.set(visitor.id, visitor.name);
-      this.#update();
+      this.update();
     });
   }
 
   #disconnect(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    this.typists.clear();
-    this.#typingSent = false;
     this.#joined = undefined;
-    this.outbox.requeueAll();
+    this.#conversation?.reset();
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.off();
@@ -350,19 +312,21 @@ export class ChatController implements ReactiveController {
     this.#pumping = true;
     try {
       for (;;) {
-        if (!this.#socket?.connected) return;
-        const item = this.outbox.next(Date.now());
+        const socket = this.#socket;
+        if (!socket?.connected) return;
+        const outbox = this.#conversation?.outbox;
+        const item = outbox?.next(Date.now());
         const room = item ? item.room : this.#wanted;
         if (room !== undefined && room !== this.#joined) {
           if (!(await this.#join(room))) return;
           continue;
         }
         if (!item) {
-          const wake = this.outbox.wakeAt();
-          if (wake !== undefined) this.#later('wake', wake - Date.now(), () => void this.#pump());
+          const wake = outbox?.wakeAt();
+          if (wake !== undefined) this.later('wake', wake - Date.now(), () => this.pump());
           return;
         }
-        await this.#deliver(item);
+        await this.#conversation?.deliver(socket, item);
       }
     } finally {
       this.#pumping = false;
@@ -377,7 +341,7 @@ export class ChatController implements ReactiveController {
     );
     if (socket !== this.#socket || !socket.connected) return false;
     if (!res?.ok) {
-      this.#later('wake', res?.error.retryAfterMs ?? RETRY_MS, () => void this.#pump());
+      this.later('wake', res?.error.retryAfterMs ?? RETRY_MS, () => this.pump());
       return false;
     }
     this.#joined = room;
@@ -388,51 +352,6 @@ export class ChatController implements ReactiveController {
       this.#setCount(room, res.count);
     }
     return true;
-  }
-
-  async #deliver(item: Pending): Promise<void> {
-    const socket = this.#socket;
-    if (!socket) return;
-    item.state = 'sending';
-    this.#update();
-    const res = await ask<Ack<SendResult>>((cb) =>
-      socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emit('message:send', { text: item.text, nonce: item.nonce }, cb),
-    );
-    if (!res) {
-      // No answer: the server may or may not have it. The same nonce makes the resend safe.
-      this.outbox.requeue(item.nonce, socket.connected ? Date.now() + RETRY_MS : 0);
-    } else if (res.ok) {
-      this.outbox.remove(item.nonce);
-      if (res.message.room === this.#wanted) {
-        this.timeline = mergeMessages(this.timeline, [res.message]);
-      }
-      this.#events.message(res.message, true);
-    } else {
-      this.#refused(item, res.error);
-    }
-    this.#update();
-  }
-
-  #refused(item: Pending, error: ProtocolError): void {
-    // Slowing down always helps eventually; a server that keeps failing gets the text handed back.
-    const exhausted = error.code !== 'rate_limited' && item.attempts + 1 >= MAX_ATTEMPTS;
-    const recovery = exhausted ? 'give-back' : recoveryFor(error.code);
-    switch (recovery) {
-      case 'wait':
-        this.outbox.requeue(item.nonce, Date.now() + (error.retryAfterMs ?? RETRY_MS), true);
-        this.#events.problem(error);
-        break;
-      case 'rejoin':
-        this.#joined = undefined;
-        this.outbox.requeue(item.nonce, 0, true);
-        break;
-      case 'give-back':
-        this.outbox.remove(item.nonce);
-        this.#events.problem(error, item.text);
-        break;
-    }
   }
 
   readonly #onOnline = (): void => {
@@ -451,12 +370,8 @@ export class ChatController implements ReactiveController {
 
   #toldPresence = '';
 
-  #here(room: string): boolean {
-    return room === this.#joined && room === this.#wanted;
-  }
-
   #setCount(room: string, count: number): void {
-    if (!this.#here(room)) return;
+    if (!this.here(room)) return;
     this.count = count;
     // The server may repeat an unchanged count (a coalesced broadcast); tell the host page only news.
     const told = `${room}\0${count}`;
@@ -464,21 +379,12 @@ export class ChatController implements ReactiveController {
       this.#toldPresence = told;
       this.#events.presence(room, count);
     }
-    this.#update();
+    this.update();
   }
 
-  #dropTypist(id: string): void {
-    this.#clear(`typist:${id}`);
-    if (this.typists.delete(id)) this.#update();
-  }
-
-  #clearTypists(): void {
-    for (const id of this.typists.keys()) this.#clear(`typist:${id}`);
-    this.typists.clear();
-  }
-
-  #later(name: string, ms: number, fn: () => void): void {
-    this.#clear(name);
+  /** Runs `fn` in `ms`, replacing the timer of the same name; all are cleared on disconnect. */
+  later(name: string, ms: number, fn: () => void): void {
+    this.clear(name);
     this.#timers.set(
       name,
       setTimeout(
@@ -491,7 +397,7 @@ export class ChatController implements ReactiveController {
     );
   }
 
-  #clear(name: string): void {
+  clear(name: string): void {
     const timer = this.#timers.get(name);
     if (timer !== undefined) clearTimeout(timer);
     this.#timers.delete(name);
@@ -499,10 +405,10 @@ export class ChatController implements ReactiveController {
 
   #setStatus(status: ChatStatus): void {
     this.status = status;
-    this.#update();
+    this.update();
   }
 
-  #update(): void {
+  update(): void {
     this.#host.requestUpdate();
   }
 }

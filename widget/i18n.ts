@@ -1,117 +1,116 @@
 /**
- * The widget's words, in English and French, and the lookup that fills in `{name}`-style
- * placeholders. A small flat table rather than an i18n library: the whole widget ships in one
- * script, and every string here costs bytes on every customer's page.
+ * The widget's words: the shape every language file fills (`widget/lang/<code>.ts`, one file per
+ * language, each its own chunk loaded only when used), the choice of language, and the lookup that
+ * fills `{placeholders}`. Plural forms follow `Intl.PluralRules`, numbers `Intl.NumberFormat`.
+ *
+ * Adding a language is adding its file: `loadWords` imports `./lang/${code}.ts` by pattern, so the
+ * bundler makes a chunk of every file there, and a code without a file is refused without a request.
  */
 import type { ErrorCode } from '../backend/protocol.js';
 
-const en = {
-  title: 'Chat on this page',
-  open: 'Open chat',
-  close: 'Close chat',
-  'people.one': '{n} person here',
-  'people.other': '{n} people here',
-  'unread.one': '{n} unread message',
-  'unread.other': '{n} unread messages',
-  connecting: 'Connecting…',
-  reconnecting: 'Connection lost. Reconnecting…',
-  offline: 'You are offline. Messages will be sent when you are back.',
-  messages: 'Messages',
-  empty: 'No messages yet. Say hello!',
-  you: 'You',
-  joined: '{name} joined',
-  left: '{name} left',
-  'typing.one': '{a} is typing…',
-  'typing.two': '{a} and {b} are typing…',
-  'typing.many': 'Several people are typing…',
-  as: 'You are {name}',
-  rename: 'Change name',
-  name: 'Your name',
-  save: 'Save',
-  cancel: 'Cancel',
-  input: 'Message',
-  placeholder: 'Write a message…',
-  send: 'Send',
-  chars: '{n} characters left',
-  sending: 'Sending…',
-  queued: 'Waiting to send…',
-  said: '{name}: {text}',
-  invalid_site: 'This chat is not set up correctly.',
-  site_not_allowed: 'This chat server does not serve this site.',
-  origin_not_allowed: 'This page may not show this chat.',
-  banned: 'You cannot take part in this chat.',
-  invalid_payload: 'That could not be sent.',
-  not_joined: 'Not in the room yet. Try again.',
-  too_long: 'Too long: at most {max} characters.',
-  rate_limited: 'Too fast. Try again in {s} s.',
-  read_only: 'Chat is paused on this page.',
-  text_not_allowed: 'This message contains a word this site does not allow.',
-  internal: 'The chat server had a problem. Try again.',
-};
+/**
+ * A counted sentence: one string per `Intl.PluralRules` category the language uses (`other` always;
+ * `one`, `two`, `few`, `many`, `zero` where the language has them). `{n}` is the number.
+ */
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
-export type MessageKey = keyof typeof en;
-type Table = Record<MessageKey, string>;
+/** Every sentence of the widget, in one language. */
+export type Words = {
+  /** The language's writing direction: the widget's layout is mirrored for `rtl`. */
+  dir: 'ltr' | 'rtl';
+  title: string;
+  open: string;
+  close: string;
+  /** "{n} people here". */
+  people: Plural;
+  /** "{n} unread messages". */
+  unread: Plural;
+  /** "{n} characters left". */
+  chars: Plural;
+  loading: string;
+  connecting: string;
+  reconnecting: string;
+  offline: string;
+  messages: string;
+  empty: string;
+  you: string;
+  /** "{name} joined". */
+  joined: string;
+  left: string;
+  /** "{a} is typing…". */
+  typingOne: string;
+  /** "{a} and {b} are typing…". */
+  typingTwo: string;
+  /** Three or more. */
+  typingMany: string;
+  /** "You are {name}". */
+  as: string;
+  rename: string;
+  name: string;
+  save: string;
+  cancel: string;
+  input: string;
+  placeholder: string;
+  send: string;
+  sending: string;
+  queued: string;
+  /** What a screen reader says of someone else's message: "{name}: {text}". */
+  said: string;
+  /** The widget was updated while the page was open and must be reloaded to open. */
+  updated: string;
+} & Record<ErrorCode, string>;
 
-const fr: Table = {
-  title: 'Discussion sur cette page',
-  open: 'Ouvrir la discussion',
-  close: 'Fermer la discussion',
-  'people.one': '{n} personne ici',
-  'people.other': '{n} personnes ici',
-  'unread.one': '{n} message non lu',
-  'unread.other': '{n} messages non lus',
-  connecting: 'Connexion…',
-  reconnecting: 'Connexion perdue. Reconnexion…',
-  offline: 'Hors ligne. Vos messages partiront à votre retour.',
-  messages: 'Messages',
-  empty: 'Aucun message. Dites bonjour !',
-  you: 'Vous',
-  joined: '{name} est arrivé·e',
-  left: '{name} est parti·e',
-  'typing.one': '{a} écrit…',
-  'typing.two': '{a} et {b} écrivent…',
-  'typing.many': 'Plusieurs personnes écrivent…',
-  as: 'Vous êtes {name}',
-  rename: 'Changer de nom',
-  name: 'Votre nom',
-  save: 'Enregistrer',
-  cancel: 'Annuler',
-  input: 'Message',
-  placeholder: 'Écrire un message…',
-  send: 'Envoyer',
-  chars: '{n} caractères restants',
-  sending: 'Envoi…',
-  queued: 'En attente d’envoi…',
-  said: '{name} : {text}',
-  invalid_site: 'Cette discussion est mal configurée.',
-  site_not_allowed: 'Ce serveur ne sert pas ce site.',
-  origin_not_allowed: 'Cette page ne peut pas afficher cette discussion.',
-  banned: 'Vous ne pouvez pas participer à cette discussion.',
-  invalid_payload: 'Envoi impossible.',
-  not_joined: 'Pas encore dans la salle. Réessayez.',
-  too_long: 'Trop long : {max} caractères au plus.',
-  rate_limited: 'Trop rapide. Réessayez dans {s} s.',
-  read_only: 'La discussion est en pause sur cette page.',
-  text_not_allowed: 'Ce message contient un mot que ce site n’autorise pas.',
-  internal: 'Le serveur a eu un problème. Réessayez.',
-};
+export type MessageKey = { [K in keyof Words]: Words[K] extends string ? K : never }[keyof Words];
+export type Counted = { [K in keyof Words]: Words[K] extends Plural ? K : never }[keyof Words];
 
-const TABLES = { en, fr } satisfies Record<string, Table>;
-
-export type Lang = keyof typeof TABLES;
-export const LANGS = Object.keys(TABLES) as Lang[];
+/** A language's code (its file name) and its words. */
+export interface Language {
+  code: string;
+  words: Words;
+}
 
 /**
- * The first supported language among the candidates, matched on the primary subtag
- * (`fr-CA` → `fr`); English when none is supported.
+ * Candidate codes for the first candidate tags, in the order they are tried: each tag as written
+ * (lowercased, `_` read as `-`), then its primary subtag (`pt-BR` → `pt-br`, `pt`). Anything that
+ * is not a language tag is left out, so a page's `lang` can never name another file.
  */
-export function resolveLang(...candidates: (string | null | undefined)[]): Lang {
-  for (const candidate of candidates) {
-    const primary = candidate?.trim().toLowerCase().split(/[-_]/)[0];
-    const found = LANGS.find((l) => l === primary);
-    if (found) return found;
+export function candidateCodes(...tags: (string | null | undefined)[]): string[] {
+  const codes: string[] = [];
+  for (const tag of tags) {
+    const code = tag?.trim().toLowerCase().replaceAll('_', '-');
+    if (!code || !/^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(code)) continue;
+    for (const c of [code, code.split('-')[0] ?? code]) if (!codes.includes(c)) codes.push(c);
   }
-  return 'en';
+  if (!codes.includes('en')) codes.push('en');
+  return codes;
+}
+
+/** The words of one language code, or `undefined` when there is no file for it. */
+async function wordsOf(code: string): Promise<Words | undefined> {
+  try {
+    // A pattern the bundler expands into one chunk per file in lang/ (a switch, no request for
+    // a code without a file). Vitest expands it the same way.
+    const module = (await import(`./lang/${code}.ts`)) as { default: Words };
+    return module.default;
+  } catch (error) {
+    // No such file: the next candidate. A file that failed to load (network) is an error.
+    if (error instanceof Error && /unknown variable dynamic import/i.test(error.message)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The first language among the candidate tags (`lang` attribute, the page's `lang`, the browser's
+ * languages) that the widget speaks; English when none.
+ */
+export async function loadLanguage(...tags: (string | null | undefined)[]): Promise<Language> {
+  for (const code of candidateCodes(...tags)) {
+    const words = await wordsOf(code);
+    if (words) return { code, words };
+  }
+  throw new Error('pagechat: the English words are missing from the build');
 }
 
 /**
@@ -122,37 +121,59 @@ export function resolveLang(...candidates: (string | null | undefined)[]): Lang 
  */
 export type Params = Record<string, string | number>;
 
-/** The string for `key` in `lang` with `{placeholders}` filled; unknown placeholders stay. */
-export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  return TABLES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+/**
+ * `Intl` formatters by language code, made once: each construction loads locale data, and
+ * `Number.prototype.toLocaleString` would make a new one for every number rendered.
+ */
+const formatters = new Map<string, { number: Intl.NumberFormat; plural: Intl.PluralRules }>();
+
+function formattersOf(code: string): { number: Intl.NumberFormat; plural: Intl.PluralRules } {
+  let found = formatters.get(code);
+  if (!found) {
+    found = { number: new Intl.NumberFormat(code), plural: new Intl.PluralRules(code) };
+    formatters.set(code, found);
+  }
+  return found;
+}
+
+/** A number as the language writes it (its digits and grouping). */
+export function formatNumber(lang: Language, n: number): string {
+  return formattersOf(lang.code).number.format(n);
+}
+
+function fill(lang: Language, sentence: string, params: Params): string {
+  return sentence.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     return value === undefined
       ? whole
       : typeof value === 'number'
-        ? value.toLocaleString(lang)
+        ? formatNumber(lang, value)
         : `\u2068${value}\u2069`;
   });
 }
 
-type Counted = 'people' | 'unread';
+/** The sentence for `key` with `{placeholders}` filled; unknown placeholders stay. */
+export function translate(lang: Language, key: MessageKey, params: Params = {}): string {
+  return fill(lang, lang.words[key], params);
+}
 
-/** A counted phrase, picking the plural form by the language's own rules (French 0 is singular). */
-export function plural(lang: Lang, key: Counted, n: number): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${key}.${form}`, { n });
+/** A counted sentence, in the plural form the language's own rules pick for `n`. */
+export function plural(lang: Language, key: Counted, n: number): string {
+  const forms = lang.words[key];
+  return fill(lang, forms[formattersOf(lang.code).plural.select(n)] ?? forms.other, { n });
 }
 
 /** "X is typing…" for up to two names, a general phrase beyond that; empty when nobody types. */
-export function typingText(lang: Lang, names: readonly string[]): string {
+export function typingText(lang: Language, names: readonly string[]): string {
   const [a, b] = names;
   if (a === undefined) return '';
-  if (b === undefined) return translate(lang, 'typing.one', { a });
-  return translate(lang, names.length === 2 ? 'typing.two' : 'typing.many', { a, b });
+  if (b === undefined) return translate(lang, 'typingOne', { a });
+  return translate(lang, names.length === 2 ? 'typingTwo' : 'typingMany', { a, b });
 }
 
 /** A server error code in human words for this language. */
 export function errorText(
-  lang: Lang,
+  lang: Language,
   code: ErrorCode,
   detail: { retryAfterMs?: number | undefined; max?: number } = {},
 ): string {

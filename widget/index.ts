@@ -1,7 +1,7 @@
 /**
  * The npm entry of the widget (`pagechat/widget`, built to `dist/widget.esm.js`): registers
  * `<page-chat>` on import and exports the element and its public types, for applications that
- * place the element themselves. The script customers paste is `embed.ts` instead.
+ * place the element themselves. The script customers paste is `loader.ts`, which imports `boot.ts`.
  */
 import { defineElements } from './define.js';
 

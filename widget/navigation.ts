@@ -8,7 +8,7 @@
 export const NAVIGATE_EVENT = 'pagechat:navigate';
 
 /**
- * Marks a patched `History` so a second copy of the script (pasted twice, or the IIFE next to the
+ * Marks a patched `History` so a second copy of the script (pasted twice, or the embed build next to the
  * ESM build) does not wrap the wrapper. `Symbol.for` is shared across bundles on one page.
  */
 const PATCHED = Symbol.for('pagechat.history');

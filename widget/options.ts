@@ -6,7 +6,7 @@
 import { RESERVED_SITES, SITE_PATTERN } from '../backend/protocol.js';
 import { ROOM_MAPPINGS, type RoomMapping } from './room-key.js';
 
-export type Theme = 'auto' | 'light' | 'dark';
+export type Theme = 'auto' | 'light' | 'dark' | 'host';
 export type Position = 'bottom-right' | 'bottom-left';
 export type Layout = 'floating' | 'inline';
 /** The two transports of PROTOCOL.md, by their Engine.IO names. */

@@ -1,26 +1,32 @@
 /**
  * `<page-chat>`: the chat room of the page it sits on, as one custom element in Shadow DOM. It
- * renders what its `ChatController` knows (count, messages, notices, typing, the visitor's name,
- * connection state) and turns the visitor's actions into controller calls; the controller owns
- * the socket. The embed script places it as a floating launcher (`layout="floating"`); a page
- * author may place it inline (the default layout), where the panel is always shown.
+ * owns the connection (`ChatController`), the launcher with the live count, the panel's frame and
+ * the language; the panel's body (timeline, composer, names) is `Panel`, a chunk loaded when the
+ * visitor is about to open the chat, so a page where nobody does pays only for the launcher. The
+ * embed script places it as a floating launcher (`layout="floating"`); a page author may place it
+ * inline (the default layout), where the panel is always shown and loads at once.
  */
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { LIMITS, type Message, type ProtocolError } from '../backend/protocol.js';
+import {
+  adoptStyles,
+  html,
+  LitElement,
+  nothing,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
+import { LIMITS, type Message } from '../backend/protocol.js';
 import { ChatController, type ChatStatus, type ChatTarget } from './chat-controller.js';
 import { emit } from './events.js';
 import {
-  errorText,
+  formatNumber,
+  loadLanguage,
   plural,
-  resolveLang,
   translate,
-  typingText,
-  type Lang,
+  type Counted,
+  type Language,
   type MessageKey,
   type Params,
 } from './i18n.js';
-import { characterCount, textProblem } from './limits.js';
-import { hue, initial } from './mark.js';
 import { watchNavigation } from './navigation.js';
 import {
   parseMapping,
@@ -31,19 +37,20 @@ import {
   type Position,
   type Theme,
 } from './options.js';
-import type { Pending } from './outbox.js';
+import type * as panelModuleType from './panel.js';
+import type { Panel, PanelHost } from './panel.js';
 import { deriveRoomKey } from './room-key.js';
 import { styles } from './page-chat.styles.js';
-import type { TimelineEntry } from './timeline.js';
-
-/** Messages of one visitor closer together than this are shown as one group, named once. */
-const GROUP_MS = 5 * 60_000;
 
 const icon = (path: string): TemplateResult =>
   html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d=${path} /></svg>`;
 const CHAT_ICON = 'M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12Z';
-const CLOSE_ICON = 'M6 6l12 12M18 6 6 18';
-const SEND_ICON = 'M5 12h13M12 5l7 7-7 7';
+
+type PanelModule = typeof panelModuleType;
+
+/** The panel's chunk with its styles, imported once per page however many elements there are. */
+let panelModule: Promise<PanelModule> | undefined;
+const importPanel = (): Promise<PanelModule> => (panelModule ??= import('./panel.js'));
 
 export class PageChat extends LitElement {
   static override styles = styles;
@@ -57,8 +64,7 @@ export class PageChat extends LitElement {
   /**
    * One property style throughout the widget: `static properties` with `declare`d fields (no
    * decorators, so no decorator compiler settings; `useDefineForClassFields: false` keeps class
-   * fields from shadowing Lit's accessors). Internal state is underscore-prefixed, which lets the
-   * bundler shorten those names.
+   * fields from shadowing Lit's accessors).
    */
   static override properties = {
     site: {},
@@ -72,11 +78,11 @@ export class PageChat extends LitElement {
     transports: {},
     opened: { type: Boolean, reflect: true, attribute: 'open' },
     maxLength: { type: Number, attribute: 'max-length' },
-    _draft: { state: true },
-    _problem: { state: true },
     _unread: { state: true },
     _announcement: { state: true },
-    _editing: { state: true },
+    _lang: { state: true },
+    _panel: { state: true },
+    _panelFailed: { state: true },
   };
 
   /** The site's name on the chat server (the Socket.IO namespace). Required. */
@@ -87,12 +93,17 @@ export class PageChat extends LitElement {
   declare room: string;
   /** `pathname` (default), `url` or `title`: how the room key is derived from the page. */
   declare mapping: string;
+  /** `auto` (default, the system's), `light`, `dark`, or `host` (the page's `color-scheme`). */
   declare theme: Theme;
-  declare position: Position;
+  /**
+   * `bottom-right` or `bottom-left`; when unset, the end side of the widget's language (right for
+   * left-to-right languages, left for Arabic or Hebrew).
+   */
+  declare position: Position | undefined;
   declare layout: Layout;
   /**
-   * Language of the widget's words (`en`, `fr`), from the `lang` attribute; the page's or the
-   * browser's language when empty. A property of its own, so the native `lang` is untouched.
+   * Language of the widget's words (`en`, `fr`, `ar`…), from the `lang` attribute; the page's or
+   * the browser's language when empty. A property of its own, so the native `lang` is untouched.
    */
   declare locale: string;
   /** Transports to use, in order (`websocket,polling` by default). */
@@ -102,23 +113,25 @@ export class PageChat extends LitElement {
   /** Longest message, in characters; match the server's `PAGECHAT_MAX_TEXT_LENGTH`. */
   declare maxLength: number;
 
-  declare private _draft: string;
-  declare private _problem: string;
   declare private _unread: number;
   declare private _announcement: string;
-  declare private _editing: boolean;
+  declare private _lang: Language | undefined;
+  declare private _panel: Panel | undefined;
+  /** Whether the panel's chunk failed to load (the visitor is told when opening). */
+  declare private _panelFailed: boolean;
 
   readonly #chat = new ChatController(this, () => this.#target(), {
     message: (message, own) => this.#onMessage(message, own),
-    presence: (room, count) => emit(this, 'page-chat:presence', { room, count }),
+    presence: (room, count) => {
+      emit(this, 'page-chat:presence', { room, count });
+      this.#prefetchPanel();
+    },
     session: ({ id, name }) => emit(this, 'page-chat:session', { visitorId: id, name }),
-    problem: (error, text) => this.#onProblem(error, text),
   });
 
-  #stopWatching: (() => void) | undefined;
-  /** Whether the log was scrolled to its end, so new messages keep it there. */
-  #stick = true;
-  #timeFormat: Intl.DateTimeFormat | undefined;
+  readonly #stops: (() => void)[] = [];
+  #stopScheme: (() => void) | undefined;
+  #langRequest = 0;
 
   constructor() {
     super();
@@ -127,17 +140,14 @@ export class PageChat extends LitElement {
     this.room = '';
     this.mapping = 'pathname';
     this.theme = 'auto';
-    this.position = 'bottom-right';
     this.layout = 'inline';
     this.locale = '';
     this.transports = '';
     this.opened = false;
     this.maxLength = LIMITS.textMax;
-    this._draft = '';
-    this._problem = '';
     this._unread = 0;
     this._announcement = '';
-    this._editing = false;
+    this._panelFailed = false;
   }
 
   /** The visitor's id on this site, once the server has told it; stable across visits. */
@@ -160,9 +170,15 @@ export class PageChat extends LitElement {
     return this.#chat.count;
   }
 
-  /** Opens the panel and moves focus into the composer. */
+  /** The language the widget speaks (`en`, `fr`, `ar`…), once its words have loaded. */
+  get language(): string | undefined {
+    return this._lang?.code;
+  }
+
+  /** Opens the panel and moves focus into the composer (once the panel has loaded). */
   async open(): Promise<void> {
     this.#setOpen(true);
+    await this.#loadPanel();
     await this.updateComplete;
     this.renderRoot.querySelector('textarea')?.focus();
   }
@@ -177,13 +193,22 @@ export class PageChat extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#stopWatching = watchNavigation(window, () => this.#syncRoom());
+    this.#stops.push(watchNavigation(window, () => this.#syncRoom()));
+    // The page's language may change under a single-page app: follow <html lang>.
+    const observer = new MutationObserver(() => this.#loadLang());
+    observer.observe(document.documentElement, { attributeFilter: ['lang'] });
+    this.#stops.push(() => observer.disconnect());
     this.#syncRoom();
+    this.#loadLang();
+    this.#preparePanel();
+    if (this.hasUpdated) this.#followHost(this.theme === 'host');
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stopWatching?.();
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#stopScheme?.();
+    this.#stopScheme = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -194,12 +219,20 @@ export class PageChat extends LitElement {
       this.#chat.restart();
     }
     if (changed.has('room') || changed.has('mapping')) this.#syncRoom();
-    if (changed.has('locale')) this.#timeFormat = undefined;
+    if (changed.has('locale') && this.hasUpdated) this.#loadLang();
+    if (changed.has('layout') && this.hasUpdated) this.#preparePanel();
+    if (changed.has('theme')) this.#followHost(this.theme === 'host');
+    // The floating chat sits on the end side of its language unless `position` says otherwise.
+    const side =
+      this.position === 'bottom-left' ||
+      (this.position !== 'bottom-right' && this._lang?.words.dir === 'rtl')
+        ? 'left'
+        : 'right';
+    if (this.getAttribute('side') !== side) this.setAttribute('side', side);
   }
 
   protected override updated(): void {
-    const log = this.renderRoot.querySelector('.log');
-    if (log && this.#stick) log.scrollTop = log.scrollHeight;
+    this._panel?.updated();
   }
 
   #target(): ChatTarget | undefined {
@@ -225,19 +258,110 @@ export class PageChat extends LitElement {
     );
   }
 
-  get #lang(): Lang {
-    return resolveLang(this.locale, document.documentElement.lang, navigator.language);
+  /** Loads the words of the language to speak; the latest request wins. */
+  #loadLang(): void {
+    const request = ++this.#langRequest;
+    loadLanguage(this.locale, document.documentElement.lang, ...navigator.languages).then(
+      (lang) => {
+        if (request !== this.#langRequest) return;
+        this._lang = lang;
+        // The language's number and plural formatters load locale data (tens of ms on a slow
+        // phone): made while the connection is still being set up, not when the count arrives.
+        if (typeof requestIdleCallback === 'function') {
+          requestIdleCallback(() => formatNumber(lang, 0));
+        }
+      },
+      (error: unknown) => console.error('[pagechat] could not load the widget’s words', error),
+    );
   }
 
+  /**
+   * `theme="host"`: follows the page's colour scheme through the `scheme` attribute. The watcher
+   * is a chunk of its own, fetched only by pages that ask for it.
+   */
+  #followHost(follow: boolean): void {
+    this.#stopScheme?.();
+    this.#stopScheme = undefined;
+    if (!follow) return this.removeAttribute('scheme');
+    import('./host-theme.js').then(
+      ({ watchHostScheme }) => {
+        if (this.theme !== 'host' || this.#stopScheme || !this.isConnected) return;
+        this.#stopScheme = watchHostScheme(this, (scheme) => this.setAttribute('scheme', scheme));
+      },
+      (error: unknown) => console.error('[pagechat] could not follow the page’s theme', error),
+    );
+  }
+
+  /** Loads the panel at once when it is shown (inline, or opened by the page). */
+  #preparePanel(): void {
+    if (this.#showsPanel) void this.#loadPanel();
+  }
+
+  #prefetching = false;
+
+  /**
+   * Gets the panel ready before the visitor opens it: when the browser is next idle after the
+   * count first showed (so it never competes with showing the count), unless the visitor asked to
+   * save data; and in any case on hover or focus of the launcher.
+   */
+  #prefetchPanel(): void {
+    if (this.#prefetching || this._panel) return;
+    this.#prefetching = true;
+    const connection = (navigator as { connection?: { saveData?: boolean } }).connection;
+    if (connection?.saveData) return;
+    if (typeof requestIdleCallback === 'function') {
+      requestIdleCallback(() => void this.#loadPanel(), { timeout: 5_000 });
+    } else {
+      setTimeout(() => void this.#loadPanel(), 1_000);
+    }
+  }
+
+  /** Imports the panel once; a failure is shown in the panel (the page was deployed over). */
+  async #loadPanel(): Promise<void> {
+    if (this._panel || this._panelFailed) return;
+    try {
+      const { Panel, panelStyles } = await importPanel();
+      if (this._panel) return;
+      await this.updateComplete;
+      const root = this.renderRoot;
+      if (root instanceof ShadowRoot) adoptStyles(root, [...PageChat.elementStyles, panelStyles]);
+      this._panel = new Panel(this.#panelHost());
+    } catch (error) {
+      console.error('[pagechat] could not load the chat panel', error);
+      panelModule = undefined;
+      this._panelFailed = true;
+    }
+  }
+
+  #panelHost(): PanelHost {
+    return {
+      chat: this.#chat,
+      renderRoot: this.renderRoot,
+      lang: () => {
+        // The panel renders only once the words are there (see `#renderPanel`).
+        if (!this._lang) throw new Error('pagechat: the panel asked for words before they loaded');
+        return this._lang;
+      },
+      max: () => (this.maxLength > 0 ? this.maxLength : LIMITS.textMax),
+      settled: () => this.updateComplete,
+      requestUpdate: () => this.requestUpdate(),
+    };
+  }
+
+  /** A sentence in the widget's language; empty for the moment before its words have loaded. */
   #t(key: MessageKey, params?: Params): string {
-    return translate(this.#lang, key, params);
+    return this._lang ? translate(this._lang, key, params) : '';
+  }
+
+  #plural(key: Counted, n: number): string {
+    return this._lang ? plural(this._lang, key, n) : '';
   }
 
   #setOpen(open: boolean): void {
     if (this.opened === open) return;
     this.opened = open;
     this._unread = 0;
-    this.#stick = true;
+    if (open) this._panel?.opened();
     emit(this, open ? 'page-chat:open' : 'page-chat:close', null);
   }
 
@@ -248,8 +372,7 @@ export class PageChat extends LitElement {
   #onMessage(message: Message, own: boolean): void {
     emit(this, 'page-chat:message', { message, own });
     if (own) {
-      this._problem = '';
-      this.#stick = true;
+      this._panel?.ownMessage();
     } else if (this.#showsPanel) {
       this._announcement = this.#t('said', { name: message.visitor.name, text: message.text });
     } else {
@@ -257,83 +380,25 @@ export class PageChat extends LitElement {
     }
   }
 
-  #onProblem(error: ProtocolError, text?: string): void {
-    this.#showProblem(error, this.#max);
-    // A message the server will never take goes back to the composer, unless the visitor has
-    // started writing something else.
-    if (text !== undefined && this._draft.trim() === '') this._draft = text;
-  }
-
-  /** The message length limit: the `max-length` attribute when it is a usable number. */
-  get #max(): number {
-    return this.maxLength > 0 ? this.maxLength : LIMITS.textMax;
-  }
-
-  #showProblem(error: Pick<ProtocolError, 'code' | 'retryAfterMs'>, max: number): void {
-    this._problem = errorText(this.#lang, error.code, { retryAfterMs: error.retryAfterMs, max });
-  }
-
-  #submit(event?: Event): void {
-    event?.preventDefault();
-    const problem = textProblem(this._draft, this.#max);
-    if (problem === 'too_long') return this.#showProblem({ code: problem }, this.#max);
-    if (problem === 'empty') return;
-    this.#chat.send(this._draft);
-    this._draft = '';
-    this._problem = '';
-    this.#stick = true;
-  }
-
-  #onComposerKey(event: KeyboardEvent): void {
-    // Enter sends, Shift+Enter is a new line; Enter that ends an IME composition is neither.
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) this.#submit(event);
-  }
-
-  #onInput(event: Event): void {
-    this._draft = (event.target as HTMLTextAreaElement).value;
-    this._problem = '';
-    this.#chat.typing();
-  }
-
   /** Escape cancels a rename, else closes the floating panel; otherwise the page gets it. */
   #onPanelKey(event: KeyboardEvent): void {
-    if (event.key !== 'Escape' || (!this._editing && this.layout !== 'floating')) return;
+    if (event.key !== 'Escape') return;
+    if (this._panel?.escape()) return event.stopPropagation();
+    if (this.layout !== 'floating') return;
     event.stopPropagation();
-    void (this._editing ? this.#editName(false) : this.close());
-  }
-
-  async #saveName(event: Event): Promise<void> {
-    event.preventDefault();
-    const input = this.renderRoot.querySelector('input');
-    const error = input && (await this.#chat.rename(input.value));
-    if (error) {
-      this.#showProblem(error, LIMITS.nameMax);
-      return input?.focus();
-    }
-    this._problem = '';
-    await this.#editName(false);
-  }
-
-  /** Opens or closes the name editor, moving focus into it or back to its button. */
-  async #editName(editing: boolean): Promise<void> {
-    this._editing = editing;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(editing ? 'input' : '.link')?.focus();
-  }
-
-  #onScroll(event: Event): void {
-    const log = event.target as HTMLElement;
-    this.#stick = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+    void this.close();
   }
 
   override render(): TemplateResult {
     const floating = this.layout === 'floating';
-    const { count, status, welcome, timeline, pending } = this.#chat;
-    const people = count === undefined ? '' : plural(this.#lang, 'people', count);
-    const unread = this._unread ? plural(this.#lang, 'unread', this._unread) : '';
-    // The widget's languages are all written left to right: its sentences and layout keep that
-    // direction on right-to-left pages too (visitors' words are isolated and find their own).
-    return html`<div class="root" lang=${this.#lang} dir="ltr">
+    const lang = this._lang;
+    const code = lang?.code;
+    const { count } = this.#chat;
+    const people = count === undefined ? '' : this.#plural('people', count);
+    const unread = this._unread ? this.#plural('unread', this._unread) : '';
+    // The widget's own words set the direction of its layout: mirrored for Arabic and Hebrew.
+    // Visitors' words are isolated and find their own direction.
+    return html`<div class="root" lang=${code ?? nothing} dir=${lang?.words.dir ?? nothing}>
       ${
         floating
           ? html`<button
@@ -341,203 +406,47 @@ export class PageChat extends LitElement {
               class="launcher"
               aria-expanded=${this.opened}
               aria-controls="panel"
+              aria-busy=${this.opened && !this._panel}
               aria-label=${[this.#t('open'), people, unread].filter(Boolean).join(', ')}
               @click=${() => (this.opened ? this.close() : this.open())}
+              @pointerenter=${() => this.#loadPanel()}
+              @focus=${() => this.#loadPanel()}
             >
-              ${icon(CHAT_ICON)}<span part="count">${count}</span>
+              ${icon(CHAT_ICON)}<span part="count"
+                >${lang && count !== undefined ? formatNumber(lang, count) : count}</span
+              >
               ${
                 this._unread
-                  ? html`<span part="badge" class="badge">${Math.min(this._unread, 99)}</span>`
+                  ? html`<span part="badge" class="badge"
+                      >${lang ? formatNumber(lang, Math.min(this._unread, 99)) : this._unread}</span
+                    >`
                   : nothing
               }
             </button>`
           : nothing
       }
-      <section
-        id="panel"
-        part="panel"
-        class="panel"
-        role=${floating ? 'dialog' : 'region'}
-        aria-labelledby="title"
-        ?hidden=${!this.#showsPanel}
-        @keydown=${this.#onPanelKey}
-      >
-        <div class="head" part="header">
-          <div>
-            <h2 id="title" part="title">${this.#t('title')}</h2>
-            <p part="presence" class="small ${status === 'connected' ? 'live' : ''}">
-              ${people || this.#t('connecting')}
-            </p>
-          </div>
-          ${
-            floating
-              ? html`<button
-                  part="close-button"
-                  class="close"
-                  aria-label=${this.#t('close')}
-                  @click=${() => this.close()}
-                >
-                  ${icon(CLOSE_ICON)}
-                </button>`
-              : nothing
-          }
-        </div>
-        ${this.#renderStatus()}
-        <div
-          class="log"
-          part="log"
-          tabindex="0"
-          role="region"
-          aria-label=${this.#t('messages')}
-          @scroll=${this.#onScroll}
-        >
-          ${welcome ? html`<p class="welcome" part="welcome">${welcome}</p>` : nothing}
-          <ol>
-            ${timeline.map((entry, i) => this.#renderEntry(entry, timeline[i - 1]))}
-            ${pending.map((item) => this.#renderPending(item))}
-            ${
-              timeline.length + pending.length === 0 && count !== undefined
-                ? html`<li class="notice">${this.#t('empty')}</li>`
-                : nothing
-            }
-          </ol>
-        </div>
-        <p class="typing" part="typing">
-          ${typingText(this.#lang, [...this.#chat.typists.values()])}
-        </p>
-        ${this.#renderIdentity()} ${this.#renderComposer()}
-      </section>
+      ${this.#renderPanel(floating)}
       <div class="sr" aria-live="polite">${this._announcement}</div>
     </div>`;
   }
 
   /**
-   * The connection state in words; nothing while connected. Every other status is also a
-   * message key, so a new status cannot compile without its words.
+   * The panel, once its chunk and the words are there. A visitor who opens the chat before that
+   * (a slow network) sees the launcher busy until it can open.
    */
-  #renderStatus(): TemplateResult | typeof nothing {
-    const { status, refusal } = this.#chat;
-    if (status === 'connected' || status === 'idle') return nothing;
-    const text =
-      status === 'refused' ? errorText(this.#lang, refusal ?? 'internal') : this.#t(status);
-    return html`<p part="status" class="small status" role="status">${text}</p>`;
-  }
-
-  #renderEntry(entry: TimelineEntry, previous: TimelineEntry | undefined): TemplateResult {
-    if (entry.kind === 'notice') {
-      return html`<li class="notice" part="notice">${this.#t(entry.notice, entry)}</li>`;
+  #renderPanel(floating: boolean): TemplateResult | typeof nothing {
+    const shown = this.#showsPanel;
+    if (this._panelFailed && shown) {
+      const key = navigator.onLine === false ? 'offline' : 'updated';
+      return html`<p part="status" class="failed" role="alert">${this.#t(key)}</p>`;
     }
-    const { message } = entry;
-    const { id, name: chosen } = message.visitor;
-    // Own is decided by the visitor id alone: someone who calls themself "You" is not this visitor.
-    const own = id === this.#chat.me?.id;
-    const name = own ? this.#t('you') : chosen;
-    const grouped =
-      previous?.kind === 'message' &&
-      previous.message.visitor.id === id &&
-      message.ts - previous.message.ts < GROUP_MS;
-    this.#timeFormat ??= new Intl.DateTimeFormat(this.#lang, { timeStyle: 'short' });
-    const date = new Date(message.ts);
-    return html`<li
-      class="msg ${own ? 'own' : ''} ${grouped ? 'cont' : ''}"
-      part="message${own ? ' own' : ''}"
-    >
-      ${
-        grouped
-          ? html`<bdi class="sr">${name}</bdi>`
-          : html`<p class="meta">
-              ${
-                // Others' groups get their mark: a colour from the visitor id and the initial.
-                // `.style` is set through the CSSOM, which a strict CSP allows.
-                own
-                  ? nothing
-                  : html`<b class="mark" part="mark" aria-hidden="true" .style=${`--h:${hue(id)}`}
-                      >${initial(chosen)}</b
-                    >`
-              }<bdi part="name">${name}</bdi>
-              <time part="time" datetime=${date.toISOString()}
-                >${this.#timeFormat.format(date)}</time
-              >
-            </p>`
-      }
-      <p class="text" part="text" dir="auto">${message.text}</p>
-    </li>`;
-  }
-
-  #renderPending(item: Pending): TemplateResult {
-    const waiting = item.state === 'queued' && this.#chat.status !== 'connected';
-    return html`<li class="msg own pending" part="message own pending">
-      <p class="meta">
-        <bdi part="name">${this.#t('you')}</bdi>${this.#t(waiting ? 'queued' : 'sending')}
-      </p>
-      <p class="text" part="text" dir="auto">${item.text}</p>
-    </li>`;
-  }
-
-  #renderIdentity(): TemplateResult {
-    const me = this.#chat.me;
-    if (this._editing) {
-      return html`<form class="me" part="identity" @submit=${this.#saveName}>
-        <label for="name">${this.#t('name')}</label>
-        <input
-          id="name"
-          part="name-input"
-          dir="auto"
-          .value=${me?.name ?? ''}
-          autocomplete="nickname"
-        />
-        <button class="btn">${this.#t('save')}</button>
-        <button class="btn" type="button" @click=${() => this.#editName(false)}>
-          ${this.#t('cancel')}
-        </button>
-      </form>`;
-    }
-    // "You are {name}" with the name in bold and isolated: the sentence is split around its
-    // placeholder.
-    const [before, after] = this.#t('as').split('{name}');
-    return html`<p class="me" part="identity">
-      ${me ? html`<span>${before}<bdi>${me.name}</bdi>${after}</span>` : nothing}
-      <button class="link" part="name-button" type="button" @click=${() => this.#editName(true)}>
-        ${this.#t('rename')}
-      </button>
-    </p>`;
-  }
-
-  #renderComposer(): TemplateResult {
-    const used = characterCount(this._draft.trim());
-    const over = used > this.#max;
-    const lang = this.#lang;
-    return html`<form class="composer" part="composer" @submit=${this.#submit}>
-        <textarea
-          part="input"
-          rows="1"
-          dir="auto"
-          .value=${this._draft}
-          placeholder=${this.#t('placeholder')}
-          aria-label=${this.#t('input')}
-          aria-describedby="counter"
-          @input=${this.#onInput}
-          @keydown=${this.#onComposerKey}
-          @blur=${() => this.#chat.stopTyping()}
-        ></textarea>
-        <button
-          part="send-button"
-          class="send"
-          aria-label=${this.#t('send')}
-          ?disabled=${!used || over || this.#chat.status === 'refused'}
-        >
-          ${icon(SEND_ICON)}
-        </button>
-      </form>
-      <p class="foot">
-        <span class="error" part="error" role="alert">${this._problem}</span>
-        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">
-          <span aria-hidden="true"
-            >${used.toLocaleString(lang)}/${this.#max.toLocaleString(lang)}</span
-          >
-          <span class="sr">${this.#t('chars', { n: Math.max(0, this.#max - used) })}</span>
-        </span>
-      </p>`;
+    if (!this._panel || !this._lang) return nothing;
+    return this._panel.render({
+      floating,
+      shown,
+      onKey: (event) => this.#onPanelKey(event),
+      close: () => void this.close(),
+    });
   }
 }
 

@@ -17,6 +17,7 @@ import { handshakes } from './benchmarks/handshakes.js';
 import { history } from './benchmarks/history.js';
 import { latency } from './benchmarks/latency.js';
 import { moderation } from './benchmarks/moderation.js';
+import { pageload } from './benchmarks/pageload.js';
 import { size } from './benchmarks/size.js';
 import { storm } from './benchmarks/storm.js';
 import { fileLimits, repoRoot } from './lib/process.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, (options: RunOptions) => Promise<BenchResult>> 
   handshakes,
   abuse,
   size,
+  pageload,
 };
 
 function parseEnv(raw: string | undefined): Record<string, string> {

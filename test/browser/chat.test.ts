@@ -138,9 +138,12 @@ describe.skipIf(!haveChromium)('the chat in Chromium', () => {
       // never had it.
       const d = await visit('/articles/one.html', on('pair'));
       await waitForCount(d.page, 3);
+      // The panel (fetched when the browser is idle after the count showed) holds the history.
+      await waitForMessage(d.page, 'Hi A, this is B');
       expect(await messageTexts(d.page)).toEqual(['Hello from A', 'Hi A, this is B']);
       await c.page.reload();
       await waitForCount(c.page, 1);
+      await openChat(c.page);
       expect(await messageTexts(c.page)).toEqual([]);
 
       // The transport asked for is the one used.

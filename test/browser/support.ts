@@ -13,7 +13,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { defineConfig, type Config } from '../../backend/config.js';
-import { startServer, type RunningServer } from '../../backend/server.js';
+import { startServer, type RunningServer, type ServerDeps } from '../../backend/server.js';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const artifactsDir = join(repoRoot, 'test', 'artifacts');
@@ -47,7 +47,10 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A backend for one test file, on port 0 with a throw-away data folder. */
-export async function startBackend(overrides: Partial<Config> = {}): Promise<{
+export async function startBackend(
+  overrides: Partial<Config> = {},
+  deps: ServerDeps = {},
+): Promise<{
   server: RunningServer;
   close(): Promise<void>;
 }> {
@@ -57,6 +60,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<{
   const dataDir = mkdtempSync(join(tmpdir(), 'pagechat-browser-'));
   const server = await startServer(
     defineConfig({ port: 0, dataDir, logLevel: 'silent', ...overrides }),
+    deps,
   );
   return {
     server,
@@ -78,6 +82,8 @@ export interface HostServer {
   url: string;
   /** Serves `html` at `path` (embed snippets in it are rewritten like the demo's). */
   page(path: string, html: string): void;
+  /** Serves `body` at `path` as it is, with its type from the path's extension. */
+  file(path: string, body: string | Buffer): void;
   close(): Promise<void>;
 }
 
@@ -90,8 +96,15 @@ export interface HostServer {
  */
 export async function startHost(backendUrl: string): Promise<HostServer> {
   const pages = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
+    const served = files.get(url.pathname);
+    if (served !== undefined) {
+      const type = TYPES[extname(url.pathname)] ?? 'application/octet-stream';
+      res.writeHead(200, { 'Content-Type': type }).end(served);
+      return;
+    }
     let html = pages.get(url.pathname);
     let file: string | undefined;
     if (html === undefined) {
@@ -128,6 +141,7 @@ export async function startHost(backendUrl: string): Promise<HostServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     page: (path, html) => void pages.set(path, html),
+    file: (path, body) => void files.set(path, body),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

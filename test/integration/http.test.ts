@@ -155,7 +155,7 @@ describe('Socket.IO over HTTP long-polling', () => {
 });
 
 describe('GET /widget.js', () => {
-  it('serves the widget as one cross-origin script', async () => {
+  it('serves the loader and the chunks it names, cross-origin, with their cache policies', async () => {
     const built = fileURLToPath(new URL('../../dist/widget.js', import.meta.url));
     if (!existsSync(built)) {
       throw new Error(
@@ -166,7 +166,22 @@ describe('GET /widget.js', () => {
     const res = await fetch(`${server.url}/widget.js`, { headers: { Origin: ORIGIN } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/javascript/);
-    expect((await res.text()).length).toBeGreaterThan(1000);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    const loader = await res.text();
+    const entry = /widget\/boot-[\w-]+\.js/.exec(loader)?.[0];
+    expect(entry).toBeDefined();
+    const chunk = await fetch(`${server.url}/${entry}`, {
+      headers: { Origin: ORIGIN, 'Accept-Encoding': 'br' },
+    });
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(chunk.headers.get('access-control-allow-origin')).toBe('*');
+    expect(chunk.headers.get('content-encoding')).toBe('br');
+    expect((await chunk.text()).length).toBeGreaterThan(10_000);
+    const latest = await fetch(`${server.url}/widget/latest.js`);
+    expect(latest.headers.get('cache-control')).toBe('no-cache');
+    expect(await latest.text()).toContain(entry?.slice('widget/'.length));
+    expect((await fetch(`${server.url}/widget/builds.json`)).status).toBe(404);
   });
 });
 

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../backend/http/api.js';
 import { createApp, type AppDeps } from '../../backend/app.js';
+import { CACHE_CONTROL, createAsset } from '../../backend/assets.js';
 import { createMemoryLimiters } from '../../backend/ephemeral/memory.js';
 import { createMetrics } from '../../backend/metrics.js';
 import { SiteService } from '../../backend/sites/service.js';
@@ -121,25 +122,37 @@ describe('GET /api/v1/sites/:site/presence', () => {
 
 describe('assets', () => {
   const body = Buffer.from('console.log("widget");');
-  const asset = {
-    type: 'text/javascript; charset=utf-8',
-    etag: '"abc"',
-    identity: body,
-    gzip: body,
-    br: body,
-  };
+  const asset = createAsset(body, 'text/javascript; charset=utf-8', CACHE_CONTROL.loader);
+  const chunk = createAsset(body, 'text/javascript; charset=utf-8', CACHE_CONTROL.immutable);
 
-  it('serves a built asset with its type and a validator', async () => {
+  it('serves a built asset with its type, its cache policy and a validator', async () => {
     const res = await app({ assets: { '/widget.js': asset } }).request('/widget.js');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(res.headers.get('etag')).toBe('"abc"');
+    expect(res.headers.get('etag')).toBe(asset.etag);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(await res.text()).toBe('console.log("widget");');
+  });
+
+  it('keeps hashed chunks a year, compressed as the client accepts', async () => {
+    const served = app({ assets: { '/widget/boot-AbCd1234.js': chunk } });
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+    ] as const) {
+      const res = await served.request('/widget/boot-AbCd1234.js', {
+        headers: { 'Accept-Encoding': accept },
+      });
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(res.headers.get('content-encoding')).toBe(encoding);
+      expect(res.headers.get('vary')).toBe('Accept-Encoding');
+    }
   });
 
   it('answers 304 to a matching If-None-Match', async () => {
     const res = await app({ assets: { '/widget.js': asset } }).request('/widget.js', {
-      headers: { 'If-None-Match': '"abc"' },
+      headers: { 'If-None-Match': asset.etag },
     });
     expect(res.status).toBe(304);
   });

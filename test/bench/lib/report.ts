@@ -107,7 +107,7 @@ export function saveResults(results: BenchResult[], host: Machine): void {
   writeFileSync(join(resultsDir, 'results.md'), markdown(latest));
 }
 
-const ORDER = ['fanout', 'storm', 'capacity', 'latency', 'history', 'size'];
+const ORDER = ['fanout', 'storm', 'capacity', 'latency', 'history', 'size', 'pageload'];
 
 function markdown(latest: LatestFile): string {
   const entries = Object.values(latest.benchmarks).sort(
