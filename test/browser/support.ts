@@ -11,15 +11,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { defineConfig, type Config } from '../../backend/config.js';
 import { startServer, type RunningServer, type ServerDeps } from '../../backend/server.js';
+import { chromePath, launchChromium } from '../helpers/chromium.js';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const artifactsDir = join(repoRoot, 'test', 'artifacts');
 const demoDir = join(repoRoot, 'demo');
 
-export const chromePath = process.env['CHROME_PATH'] ?? '/usr/bin/chromium';
+export { chromePath };
 export const haveChromium = existsSync(chromePath);
 
 if (!haveChromium) {
@@ -30,21 +31,8 @@ if (!haveChromium) {
   console.warn(`\n*** SKIPPING BROWSER TESTS: ${reason} ***\n`);
 }
 
-/** The flags this machine needs (no sandbox as root, no background network to closed hosts). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+/** Chromium with the flags this machine needs (test/helpers/chromium.ts). */
+export const launchBrowser = launchChromium;
 
 /** A backend for one test file, on port 0 with a throw-away data folder. */
 export async function startBackend(

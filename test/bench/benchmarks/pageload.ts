@@ -33,13 +33,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type CDPSession,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { chromePath, launchChromium } from '../../helpers/chromium.js';
 import { benchDir, repoRoot, sleep, startServer, waitForQuiet } from '../lib/process.js';
 import { serverOptions, type BenchResult, type RunOptions } from '../lib/runner.js';
 import { median, ratio, round } from '../lib/stats.js';
@@ -59,17 +54,6 @@ const SITE = 'bench';
 const BINDING = '__pagechatBenchCount';
 const TARGET = `<= ${MAIN_THREAD_TARGET_MS} ms main thread at ${CPU_THROTTLING}x CPU throttling; launcher with count <= ${LAUNCHER_TARGET_MS / 1000} s after load`;
 
-const chromePath = process.env['CHROME_PATH'] ?? '/usr/bin/chromium';
-/** The flags of test/browser/support.ts: no sandbox as root, no background network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIEWPORT = { width: 1280, height: 800 };
 
 /** Without a chat, with pageload/minimal-entry.ts (the libraries' floor), with the widget. */
@@ -427,7 +411,7 @@ export async function pageload(options: RunOptions): Promise<BenchResult> {
   let browser: Browser | undefined;
   try {
     article = await startArticleServer(backend.url, minimal);
-    browser = await chromium.launch({ executablePath: chromePath, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const backendOrigin = origin(backend.url);
     const urls: Record<Variant, string> = {
       plain: `${article.url}/article.html`,
