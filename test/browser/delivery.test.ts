@@ -9,27 +9,23 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defineConfig } from '../../backend/config.js';
 import { startServer, type RunningServer } from '../../backend/server.js';
 import ar from '../../widget/lang/ar.js';
 import de from '../../widget/lang/de.js';
 import {
   artifactsDir,
+  browserSuite,
   haveChromium,
-  launchBrowser,
   openChat,
   repoRoot,
   send,
-  startBackend,
   startHost,
-  visitor,
   waitForCount,
   waitForMessage,
   waitForStatus,
-  type HostServer,
-  type Visitor,
 } from './support.js';
 
 interface Manifest {
@@ -79,18 +75,11 @@ function shadowText(page: Page, selector: string): Promise<string> {
 }
 
 describe.skipIf(!haveChromium)('delivering the widget', () => {
-  let browser: Browser;
-  let backend: Awaited<ReturnType<typeof startBackend>>;
-  let host: HostServer;
-  const visitors: Visitor[] = [];
   const page = (body: string, head = '', html = '<html lang="en">'): string =>
     `<!doctype html>${html}<head><meta charset="utf-8"><title>Fixture</title>${head}</head>` +
     `<body><h1>Fixture</h1><p>Some article text.</p>${body}</body></html>`;
 
-  beforeAll(async () => {
-    backend = await startBackend();
-    host = await startHost(backend.server.url);
-    browser = await launchBrowser();
+  const suite = browserSuite({}, (host) => {
     host.page('/plain.html', page('<script src="/widget.js" data-site="demo" async></script>'));
     host.page(
       '/arabic.html',
@@ -124,39 +113,18 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
       ),
     );
   });
-
-  afterEach(async () => {
-    for (const v of visitors.splice(0)) await v.context.close();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await backend?.close();
-  });
-
-  async function visit(
-    path: string,
-    site: string,
-    options: Parameters<Browser['newContext']>[0] = {},
-  ): Promise<Visitor> {
-    const v = await visitor(browser, `${host.url}${path}?site=${site}`, options);
-    visitors.push(v);
-    return v;
-  }
+  const { visit } = suite;
 
   it('loads the loader, then the boot chunk, then the panel before anyone opens it', async () => {
     const manifest = readManifest(distDir);
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    visitors.push({ context, page: p, errors: [], websockets: [] });
+    const { page: p } = await suite.blank();
     const fetched: { path: string; cache: string }[] = [];
     p.on('response', (response) => {
       const url = new URL(response.url());
-      if (url.origin !== backend.server.url || !url.pathname.startsWith('/widget')) return;
+      if (url.origin !== suite.backend.server.url || !url.pathname.startsWith('/widget')) return;
       fetched.push({ path: url.pathname, cache: response.headers()['cache-control'] ?? '' });
     });
-    await p.goto(`${host.url}/plain.html?site=loading`);
+    await p.goto(`${suite.host.url}/plain.html?site=loading`);
     await waitForCount(p, 1);
     const paths = fetched.map((f) => f.path);
     expect(paths.slice(0, 2)).toEqual(['/widget.js', `/widget/${manifest.entry}`]);
@@ -173,7 +141,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
     }
 
     // A second page view downloads nothing: the loader is fresh for five minutes, chunks forever.
-    await p.goto(`${host.url}/plain.html?site=loading`);
+    await p.goto(`${suite.host.url}/plain.html?site=loading`);
     await waitForCount(p, 1);
     const transferred = await p.evaluate(() =>
       performance
@@ -186,9 +154,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
   });
 
   it('opens on the first click on a slow network, as soon as the panel arrives', async () => {
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    visitors.push({ context, page: p, errors: [], websockets: [] });
+    const { context, page: p } = await suite.blank();
     // A slow mobile network for everything, and the panel's chunk held back until released.
     const cdp = await context.newCDPSession(p);
     await cdp.send('Network.enable');
@@ -199,7 +165,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
       uploadThroughput: (750 * 1024) / 8,
     });
     const panel = await holdRequests(p, /\/widget\/panel-[^/]+\.js$/);
-    await p.goto(`${host.url}/plain.html?site=slow`);
+    await p.goto(`${suite.host.url}/plain.html?site=slow`);
     await waitForCount(p, 1);
     await panel.held;
     const launcher = p.locator('page-chat [part="launcher"]');
@@ -251,9 +217,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
           page('<script src="/widget.js" data-site="demo" async></script>'),
         );
         // An open page that has not fetched its panel yet when the deploy happens.
-        const context = await browser.newContext();
-        const open = await context.newPage();
-        visitors.push({ context, page: open, errors: [], websockets: [] });
+        const { page: open } = await suite.blank();
         const panel = await holdRequests(open, /\/widget\/panel-[^/]+\.js$/);
         await open.goto(`${deployHost.url}/p.html?site=deploy`);
         await waitForCount(open, 1);
@@ -272,9 +236,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
         await waitForMessage(open, 'Written before the deploy');
 
         // A page loaded after the deploy runs the new build, in the same room.
-        const newcomer = await browser.newContext();
-        const newPage = await newcomer.newPage();
-        visitors.push({ context: newcomer, page: newPage, errors: [], websockets: [] });
+        const { page: newPage } = await suite.blank();
         const booted = newPage.waitForResponse((r) => r.url().endsWith(after.entry));
         await newPage.goto(`${deployHost.url}/p.html?site=deploy`);
         expect((await booted).status()).toBe(200);
@@ -287,9 +249,7 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
         servers.splice(servers.indexOf(second), 1);
         const third = await startServer(config(port), { distDir: fresh });
         servers.push(third);
-        const stale = await browser.newContext();
-        const stalePage = await stale.newPage();
-        visitors.push({ context: stale, page: stalePage, errors: [], websockets: [] });
+        const { page: stalePage } = await suite.blank();
         const oldLoader = readFileSync(join(distDir, 'widget.js'), 'utf8');
         await stalePage.route(/\/widget\.js$/, (route) =>
           route.fulfill({ body: oldLoader, contentType: 'text/javascript' }),
@@ -324,12 +284,12 @@ describe.skipIf(!haveChromium)('delivering the widget', () => {
         logLevel: 'silent',
       });
       for (const name of readdirSync(join(out, 'app'))) {
-        host.file(`/app/${name}`, readFileSync(join(out, 'app', name)));
+        suite.host.file(`/app/${name}`, readFileSync(join(out, 'app', name)));
       }
-      host.page(
+      suite.host.page(
         '/npm.html',
         page(
-          `<page-chat site="npm" lang="fr" server="${backend.server.url}"></page-chat>` +
+          `<page-chat site="npm" lang="fr" server="${suite.backend.server.url}"></page-chat>` +
             '<script type="module" src="/app/entry.js"></script>',
         ),
       );

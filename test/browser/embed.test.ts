@@ -7,23 +7,18 @@
  */
 import { join } from 'node:path';
 import axe from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  browserSuite,
   haveChromium,
-  launchBrowser,
   messageTexts,
   openChat,
   send,
-  startBackend,
-  startHost,
-  visitor,
   waitForCount,
   waitForMessage,
   waitForStatus,
-  type HostServer,
-  type Visitor,
 } from './support.js';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -62,16 +57,8 @@ async function audit(page: Page): Promise<{ id: string; targets: string[] }[]> {
 }
 
 describe.skipIf(!haveChromium)('the widget on host pages', () => {
-  let browser: Browser;
-  let backend: Awaited<ReturnType<typeof startBackend>>;
-  let host: HostServer;
-  const visitors: Visitor[] = [];
-
-  beforeAll(async () => {
+  const suite = browserSuite({ messageRate: { burst: 3, perSecond: 1 } }, (host, backendUrl) => {
     // A tight send rate, so one test can run into it: 3 at once, then one a second.
-    backend = await startBackend({ messageRate: { burst: 3, perSecond: 1 } });
-    host = await startHost(backend.server.url);
-    browser = await launchBrowser();
     const snippet = (extra: string) =>
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fixture</title></head>` +
       `<body><h1>Fixture</h1>${extra}</body></html>`;
@@ -89,31 +76,9 @@ describe.skipIf(!haveChromium)('the widget on host pages', () => {
           'data-position="bottom-left" data-theme="dark" async></script>',
       ),
     );
-    host.page(
-      '/nosite.html',
-      snippet(`<script src="${backend.server.url}/widget.js" async></script>`),
-    );
+    host.page('/nosite.html', snippet(`<script src="${backendUrl}/widget.js" async></script>`));
   });
-
-  afterEach(async () => {
-    for (const v of visitors.splice(0)) await v.context.close();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await backend?.close();
-  });
-
-  async function visit(
-    path: string,
-    site: string,
-    options: Parameters<Browser['newContext']>[0] = {},
-  ): Promise<Visitor> {
-    const v = await visitor(browser, `${host.url}${path}?site=${site}`, options);
-    visitors.push(v);
-    return v;
-  }
+  const { visit } = suite;
 
   it('renders intact on a page whose CSS attacks everything', async () => {
     const a = await visit('/hostile.html', 'hostile');
@@ -292,8 +257,8 @@ describe.skipIf(!haveChromium)('the widget on host pages', () => {
   });
 
   it('works with a per-tab identity where storage throws', async () => {
-    const context = await browser.newContext();
-    await context.addInitScript(() => {
+    const { page } = await suite.blank();
+    await page.addInitScript(() => {
       for (const name of ['localStorage', 'sessionStorage']) {
         Object.defineProperty(window, name, {
           get() {
@@ -302,9 +267,7 @@ describe.skipIf(!haveChromium)('the widget on host pages', () => {
         });
       }
     });
-    const page = await context.newPage();
-    visitors.push({ context, page, errors: [], websockets: [] });
-    await page.goto(`${host.url}/articles/one.html?site=nostorage`);
+    await page.goto(`${suite.host.url}/articles/one.html?site=nostorage`);
     await waitForCount(page, 1);
     expect(await page.evaluate(() => document.querySelector('page-chat')?.visitorId)).toMatch(
       /^[A-Za-z0-9_-]{21}$/,

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { defineConfig, type Config } from '../../backend/config.js';
 import { startServer, type RunningServer, type ServerDeps } from '../../backend/server.js';
 import { chromePath, launchChromium } from '../helpers/chromium.js';
@@ -235,4 +236,76 @@ export async function visitor(
   page.on('websocket', (ws) => websockets.push(ws.url()));
   await page.goto(url);
   return { context, page, errors, websockets };
+}
+
+/** One browser test file's world: a backend, the customer's site in front of it, Chromium. */
+export interface BrowserSuite {
+  readonly browser: Browser;
+  readonly backend: Awaited<ReturnType<typeof startBackend>>;
+  readonly host: HostServer;
+  /** A new visitor (fresh context) at `path` on the host, in site `site`; closed after the test. */
+  visit(
+    path: string,
+    site: string,
+    options?: Parameters<Browser['newContext']>[0],
+  ): Promise<Visitor>;
+  /** A fresh context and page, not yet navigated (to set it up first); closed after the test. */
+  blank(options?: Parameters<Browser['newContext']>[0]): Promise<Visitor>;
+}
+
+/**
+ * Starts the world before the file's tests (`setup` registers its pages on the host), closes each
+ * test's visitors after it, and everything after the file.
+ */
+export function browserSuite(
+  overrides: Partial<Config> = {},
+  setup: (host: HostServer, backendUrl: string) => void = () => undefined,
+): BrowserSuite {
+  let browser: Browser | undefined;
+  let backend: Awaited<ReturnType<typeof startBackend>> | undefined;
+  let host: HostServer | undefined;
+  const visitors: Visitor[] = [];
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser suite has not started');
+    return value;
+  };
+
+  beforeAll(async () => {
+    backend = await startBackend(overrides);
+    host = await startHost(backend.server.url);
+    browser = await launchBrowser();
+    setup(host, backend.server.url);
+  });
+  afterEach(async () => {
+    for (const v of visitors.splice(0)) await v.context.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await backend?.close();
+  });
+
+  return {
+    get browser() {
+      return ready(browser);
+    },
+    get backend() {
+      return ready(backend);
+    },
+    get host() {
+      return ready(host);
+    },
+    async visit(path, site, options = {}) {
+      const v = await visitor(ready(browser), `${ready(host).url}${path}?site=${site}`, options);
+      visitors.push(v);
+      return v;
+    },
+    async blank(options = {}) {
+      const context = await ready(browser).newContext(options);
+      const page = await context.newPage();
+      const v: Visitor = { context, page, errors: collectErrors(page), websockets: [] };
+      visitors.push(v);
+      return v;
+    },
+  };
 }
